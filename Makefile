@@ -1,0 +1,28 @@
+# Two commands a user needs: `make report` (set up and build the default pack) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: report test lab data clean
+
+report: $(INSTALLED)
+	$(BIN)/python -m analysis build
+
+test: $(INSTALLED)
+	$(BIN)/python -m pytest
+
+lab: $(INSTALLED)
+	$(BIN)/jupyter lab notebooks/
+
+data: $(INSTALLED)
+	$(BIN)/python -m analysis data
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(INSTALLED)
+
+clean:
+	rm -rf $(VENV) outputs/*/ outputs/.staging-*

@@ -1,0 +1,1 @@
+"""Quarterly community safety performance reports: data, statistics, wording, charts and the build."""

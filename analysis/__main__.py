@@ -1,0 +1,64 @@
+"""Command line: `python -m analysis data` rebuilds the derived data, `python -m analysis build` the pack."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from analysis import paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    data = commands.add_parser("data", help="derive data/derived/ from raw police.uk and ONS files")
+    data.add_argument("--police-uk", nargs="+", type=Path, metavar="FOLDER",
+                      help="folders of YYYY-MM-<force>-street.csv files (default: the shared police-uk folders)")
+    data.add_argument("--lookup", type=Path, help="ONS LSOA -> district lookup CSV")
+    data.add_argument("--population", type=Path, help="ONS population by district and year CSV")
+    data.add_argument("--data", type=Path, default=paths.DATA_DIR, help="data directory to write into")
+
+    build = commands.add_parser("build", help="build the quarterly pack: notebook, HTML and PDF per area")
+    build.add_argument("--quarter", help="financial-year quarter, e.g. 2022-23Q2 (default: latest complete)")
+    build.add_argument("--areas", nargs="+", metavar="AREA", help="area names or slugs (default: county and districts)")
+    build.add_argument("--out", type=Path, default=paths.OUTPUTS_DIR, help="outputs folder")
+    build.add_argument("--data", type=Path, default=paths.DATA_DIR, help="data directory")
+    build.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="areas built at once")
+
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "data":
+            return _data(args)
+        return _build(args)
+    except ValueError as error:  # every input error of the package is a ValueError with a clear message
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _data(args: argparse.Namespace) -> int:
+    from analysis.prepare import DEFAULT_LOOKUP, DEFAULT_POLICE_UK, DEFAULT_POPULATION, derive_tables, write_tables
+
+    tables = derive_tables(
+        args.police_uk or DEFAULT_POLICE_UK,
+        args.lookup or DEFAULT_LOOKUP,
+        args.population or DEFAULT_POPULATION,
+        args.data,
+    )
+    write_tables(tables, args.data)
+    for name, table in tables.items():
+        print(f"wrote {name}: {len(table):,} rows")
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from analysis.build import build_pack
+
+    manifest = build_pack(quarter=args.quarter, area_names=args.areas, data_dir=args.data,
+                          out_dir=args.out, workers=args.workers)
+    return 0 if manifest["status"] == "complete" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""The quarterly batch: execute the report notebook for each area, render HTML and PDF, write a manifest.
+
+Areas build in parallel processes into a staging folder; the pack is published to
+`outputs/<quarter>/` only when every area built, so a failed run never replaces a good pack.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import nbformat
+import papermill
+
+from analysis import paths
+from analysis.areas import Area
+from analysis.assess import assess, row_accounting
+from analysis.dataset import DataError, Dataset, load_dataset
+from analysis.periods import Quarter, complete_quarters, month_name
+from analysis.present import report_title
+from analysis.render import ReportHTMLExporter, ReportPDFExporter
+
+REPORTED_PACKAGES = ("pandas", "pyarrow", "scipy", "statsmodels", "matplotlib", "seaborn",
+                     "papermill", "nbconvert", "ipykernel", "weasyprint")
+
+
+def latest_complete_quarter(dataset: Dataset) -> Quarter:
+    quarters = complete_quarters(dataset.months_present)
+    if not quarters:
+        raise DataError(f"{dataset.data_dir}: the data hold no complete quarter")
+    return quarters[-1]
+
+
+def choose_quarter(dataset: Dataset, text: str | None) -> Quarter:
+    """The quarter asked for, or the latest complete one; a quarter with no data at all is refused."""
+    if text is None:
+        return latest_complete_quarter(dataset)
+    quarter = Quarter.parse(text)
+    if not set(quarter.months) & dataset.months_present:
+        months = sorted(dataset.months_present)
+        raise DataError(f"no data for {quarter} ({quarter.month_span}); the data cover "
+                        f"{month_name(months[0])} to {month_name(months[-1])}")
+    return quarter
+
+
+def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
+               data_dir: Path = paths.DATA_DIR, out_dir: Path = paths.OUTPUTS_DIR, workers: int = 1) -> dict:
+    """Build every area's notebook, HTML and PDF; return the manifest (also written as manifest.json)."""
+    dataset = load_dataset(data_dir)
+    period = choose_quarter(dataset, quarter)
+    areas = dataset.areas.all if not area_names else tuple(dict.fromkeys(map(dataset.areas.find, area_names)))
+    out_dir = Path(out_dir).resolve()
+    staging = out_dir / f".staging-{period.slug}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+
+    jobs = [(period.label, area, str(dataset.data_dir), str(staging),
+             report_title(assess(dataset, period, area))) for area in areas]
+    print(f"building {period} for {len(areas)} area(s) with {workers} worker(s)", file=sys.stderr)
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
+        results = list(pool.map(build_area, *zip(*jobs)))
+    failures = [r for r in results if r["status"] != "built"]
+
+    manifest = {
+        "quarter": period.label,
+        "months": period.months,
+        "months_missing": [m for m in period.months if m not in dataset.months_present],
+        "areas": [area.name for area in areas],
+        "parameters": {"quarter": period.label, "data_dir": str(dataset.data_dir)},
+        "status": "failed" if failures else "complete",
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "wall_seconds": round(time.perf_counter() - started, 2),
+        "police_uk_rows": row_accounting(dataset, period),
+        "input_files": {str(p.relative_to(dataset.data_dir)): _sha256(p) for p in dataset.input_files},
+        "packages": {name: metadata.version(name) for name in REPORTED_PACKAGES},
+        "python": sys.version.split()[0],
+        "results": results,
+    }
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+    if failures:
+        for failure in failures:
+            print(f"FAILED {failure['area']} {period}: {failure['error']}", file=sys.stderr)
+        print(f"nothing published; partial outputs kept in {staging}", file=sys.stderr)
+        return manifest
+    target = out_dir / period.slug
+    _publish(staging, target)
+    print(f"published {len(results)} area(s) to {target}", file=sys.stderr)
+    return manifest
+
+
+def build_area(quarter: str, area: Area, data_dir: str, staging: str, title: str) -> dict:
+    """Execute, then render one area's report; a failure is reported with its cell, not raised."""
+    started = time.perf_counter()
+    notebook_path = Path(staging) / f"{area.slug}.ipynb"
+    result = {"area": area.name, "slug": area.slug, "status": "built", "error": None,
+              "parameters": {"quarter": quarter, "area": area.name, "data_dir": data_dir}}
+    try:
+        papermill.execute_notebook(
+            str(paths.NOTEBOOK), str(notebook_path), parameters=result["parameters"],
+            cwd=str(paths.NOTEBOOK.parent), progress_bar=False, kernel_name="python3",
+        )
+        executed = time.perf_counter()
+        notebook = nbformat.read(notebook_path, as_version=4)
+        notebook.metadata["title"] = title
+        nbformat.write(notebook, notebook_path)
+        html, _ = ReportHTMLExporter().from_notebook_node(notebook)
+        (Path(staging) / f"{area.slug}.html").write_text(html, encoding="utf-8")
+        pdf, _ = ReportPDFExporter().from_notebook_node(notebook)
+        (Path(staging) / f"{area.slug}.pdf").write_bytes(pdf)
+        result["seconds"] = {"execute": round(executed - started, 2),
+                             "render": round(time.perf_counter() - executed, 2)}
+    except papermill.PapermillExecutionError as error:
+        result.update(status="failed", error=f"cell {error.exec_count or error.cell_index}: {error.ename}: {error.evalue}")
+    except Exception as error:  # a failure of one area must not stop the others
+        result.update(status="failed", error=f"{type(error).__name__}: {error}")
+    result["seconds_total"] = round(time.perf_counter() - started, 2)
+    return result
+
+
+def _publish(staging: Path, target: Path) -> None:
+    """Swap the new pack in with renames, so readers never see half of one."""
+    previous = target.with_name(f".previous-{target.name}")
+    shutil.rmtree(previous, ignore_errors=True)
+    if target.exists():
+        target.rename(previous)
+    staging.rename(target)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

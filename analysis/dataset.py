@@ -1,0 +1,96 @@
+"""Load and check the prepared data a report is made from (a data directory, `data/` by default)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import paths
+from analysis.areas import AreaSet, load_areas
+from analysis.measures import Measure, load_measures
+from analysis.periods import PeriodError, parse_month
+
+_COLUMNS = {
+    paths.CRIME_COUNTS_FILE: {"month": str, "district_code": str, "district_name": str, "crime_type": str, "count": "int64"},
+    paths.UNPLACED_COUNTS_FILE: {"month": str, "reason": str, "count": "int64"},
+    paths.MONTHS_FILE: {"month": str, "force": str, "file": str, "rows": "int64"},
+    paths.POPULATION_FILE: {"area_code": str, "area_name": str, "year": "int64", "population": "int64"},
+}
+
+
+class DataError(ValueError):
+    """A prepared data file that is missing or malformed; the message names the file and field."""
+
+
+@dataclass
+class Dataset:
+    data_dir: Path
+    areas: AreaSet
+    measures: list[Measure]
+    crime_counts: pd.DataFrame
+    unplaced_counts: pd.DataFrame
+    months: pd.DataFrame
+    population: pd.DataFrame
+
+    @property
+    def months_present(self) -> set[str]:
+        return set(self.months["month"])
+
+    @cached_property
+    def measure_month_counts(self) -> pd.DataFrame:
+        """Counts by month, district and measure id (a crime type may count towards several measures)."""
+        parts = [
+            self.crime_counts[self.crime_counts["crime_type"].map(measure.counts)].assign(measure=measure.id)
+            for measure in self.measures
+        ]
+        combined = pd.concat(parts, ignore_index=True)
+        return combined.groupby(["month", "district_code", "measure"], as_index=False)["count"].sum()
+
+    @property
+    def input_files(self) -> list[Path]:
+        """The files a report reads, for the manifest's hashes."""
+        names = [paths.AREAS_FILE, paths.MEASURES_FILE, *_COLUMNS]
+        return [self.data_dir / name for name in names]
+
+
+def load_dataset(data_dir: Path | str = paths.DATA_DIR) -> Dataset:
+    data_dir = Path(data_dir).resolve()
+    tables = {name: _read(data_dir / name, columns) for name, columns in _COLUMNS.items()}
+    return Dataset(
+        data_dir=data_dir,
+        areas=load_areas(data_dir),
+        measures=load_measures(data_dir),
+        crime_counts=tables[paths.CRIME_COUNTS_FILE],
+        unplaced_counts=tables[paths.UNPLACED_COUNTS_FILE],
+        months=tables[paths.MONTHS_FILE],
+        population=tables[paths.POPULATION_FILE],
+    )
+
+
+def _read(path: Path, columns: dict[str, object]) -> pd.DataFrame:
+    if not path.is_file():
+        raise DataError(f"{path}: missing; run `make data` (python -m analysis data) to derive it")
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
+        raise DataError(f"{path}: cannot be read as CSV ({error})") from error
+    missing = [column for column in columns if column not in table.columns]
+    if missing:
+        raise DataError(f"{path}: header lacks {', '.join(missing)}; expected {', '.join(columns)}")
+    for column, kind in columns.items():
+        if kind == "int64":
+            numbers = pd.to_numeric(table[column], errors="coerce")
+            bad = numbers.isna() | (numbers < 0)
+            if bad.any():
+                row = int(bad.idxmax()) + 2
+                raise DataError(f"{path}, row {row}: {column} is {table[column][row - 2]!r}, expected a whole number >= 0")
+            table[column] = numbers.astype("int64")
+    if "month" in columns:
+        for row, month in enumerate(table["month"], start=2):
+            try:
+                parse_month(month)
+            except PeriodError as error:
+                raise DataError(f"{path}, row {row}: {error}") from error
+    return table[list(columns)]

@@ -1,0 +1,143 @@
+"""Police.uk street-level CSV exports -> counts by month, district and crime type.
+
+Built for national volume: each file (one force, one month) is read on its own with pyarrow, only
+the three columns needed, and reduced to counts at once, so memory is bounded by one file however
+many forces and months are given. Every row is accounted for: rows that cannot be placed in a
+district are counted by reason, never dropped.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+POLICE_UK_COLUMNS = (
+    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
+    "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
+)
+COUNTED_COLUMNS = ["Month", "LSOA code", "Crime type"]
+STREET_FILE = re.compile(r"^(?P<month>\d{4}-\d{2})-(?P<force>[a-z0-9-]+)-street\.csv$")
+LOOKUP_COLUMNS = {"LSOA11CD": "lsoa_code", "LAD15CD": "district_code", "LAD15NM": "district_name"}
+
+NO_LSOA = "no LSOA code"
+LSOA_NOT_IN_LOOKUP = "LSOA not in lookup"
+
+
+class IngestError(ValueError):
+    """An input file that cannot be read as expected; the message names the file and what is wrong."""
+
+
+@dataclass
+class IngestResult:
+    crime_counts: pd.DataFrame  # month, district_code, district_name, crime_type, count
+    unplaced_counts: pd.DataFrame  # month, reason, count
+    months: pd.DataFrame  # month, force, file, rows
+
+
+def find_street_files(folders: Iterable[Path]) -> list[Path]:
+    """Every `YYYY-MM-<force>-street.csv` under the folders; a repeated force-month is an error."""
+    files: dict[tuple[str, str], Path] = {}
+    for folder in map(Path, folders):
+        if not folder.is_dir():
+            raise IngestError(f"{folder}: not a folder of police.uk street-level CSV files")
+        for path in sorted(folder.rglob("*-street.csv")):
+            match = STREET_FILE.match(path.name)
+            if not match:
+                raise IngestError(f"{path}: file name is not YYYY-MM-<force>-street.csv")
+            key = (match["month"], match["force"])
+            if key in files:
+                raise IngestError(
+                    f"{path}: month {key[0]} of force {key[1]} is also supplied by {files[key]}"
+                )
+            files[key] = path
+    if not files:
+        raise IngestError(f"no YYYY-MM-<force>-street.csv files under {', '.join(map(str, folders))}")
+    return [files[key] for key in sorted(files)]
+
+
+def read_lookup(path: Path) -> pd.DataFrame:
+    """ONS LSOA -> district lookup (columns LSOA11CD, LAD15CD, LAD15NM) as lsoa/district codes."""
+    header = _read_header(path)
+    missing = [column for column in LOOKUP_COLUMNS if column not in header]
+    if missing:
+        raise IngestError(f"{path}: lookup header lacks {', '.join(missing)}; expected {', '.join(LOOKUP_COLUMNS)}")
+    lookup = pd.read_csv(path, usecols=list(LOOKUP_COLUMNS), dtype=str).rename(columns=LOOKUP_COLUMNS)
+    return lookup.drop_duplicates("lsoa_code")
+
+
+def count_file(path: Path) -> tuple[pd.DataFrame, int]:
+    """One street-level file -> (counts by month, LSOA code and crime type; number of rows)."""
+    header = _read_header(path)
+    missing = [column for column in COUNTED_COLUMNS if column not in header]
+    if missing:
+        raise IngestError(
+            f"{path}: header lacks column(s) {', '.join(repr(c) for c in missing)}; "
+            f"expected the police.uk street-level header {','.join(POLICE_UK_COLUMNS)}"
+        )
+    try:
+        table = pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(
+                include_columns=COUNTED_COLUMNS,
+                column_types={column: pa.string() for column in COUNTED_COLUMNS},
+            ),
+        )
+    except pa.ArrowInvalid as error:
+        raise IngestError(f"{path}: {error}") from error
+    _check_months(path, table)
+    counts = table.group_by(COUNTED_COLUMNS).aggregate([("Month", "count")]).to_pandas()
+    counts.columns = ["month", "lsoa_code", "crime_type", "count"]
+    return counts, table.num_rows
+
+
+def ingest(folders: Iterable[Path], lookup: pd.DataFrame) -> IngestResult:
+    """Count every street-level file under `folders`, placing each LSOA in its district."""
+    per_file, months = [], []
+    for path in find_street_files(folders):
+        counts, rows = count_file(path)
+        per_file.append(counts)
+        match = STREET_FILE.match(path.name)
+        months.append({"month": match["month"], "force": match["force"], "file": path.name, "rows": rows})
+    counts = pd.concat(per_file, ignore_index=True)
+    placed = counts.merge(lookup, on="lsoa_code", how="left")
+    placed["reason"] = None
+    placed.loc[placed["district_code"].isna(), "reason"] = LSOA_NOT_IN_LOOKUP
+    placed.loc[placed["lsoa_code"] == "", "reason"] = NO_LSOA
+
+    in_districts = placed[placed["reason"].isna()]
+    crime_counts = (
+        in_districts.groupby(["month", "district_code", "district_name", "crime_type"], as_index=False)["count"]
+        .sum()
+        .sort_values(["month", "district_code", "crime_type"], ignore_index=True)
+    )
+    unplaced_counts = (
+        placed[placed["reason"].notna()]
+        .groupby(["month", "reason"], as_index=False)["count"]
+        .sum()
+        .sort_values(["month", "reason"], ignore_index=True)
+    )
+    return IngestResult(crime_counts, unplaced_counts, pd.DataFrame(months))
+
+
+def _read_header(path: Path) -> list[str]:
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            return next(csv.reader(handle), [])
+    except UnicodeDecodeError as error:
+        raise IngestError(f"{path}: header is not UTF-8 text ({error.reason})") from error
+
+
+def _check_months(path: Path, table: pa.Table) -> None:
+    """Every row's Month must be the month in the file name."""
+    expected = STREET_FILE.match(path.name)["month"]
+    months = table.column("Month").to_pandas()
+    wrong = months[months != expected]
+    if len(wrong):
+        row = int(wrong.index[0]) + 2  # 1-based, after the header line
+        raise IngestError(f"{path}, row {row}: Month is {wrong.iloc[0]!r}, expected {expected} as in the file name")

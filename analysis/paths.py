@@ -1,0 +1,21 @@
+"""The one place that knows where things live."""
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+OUTPUTS_DIR = PROJECT_ROOT / "outputs"
+NOTEBOOK = PROJECT_ROOT / "notebooks" / "quarterly_report.ipynb"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+# Raw public data sits beside a clone (in CI and on the team's machines), never inside it.
+SHARED_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"
+
+# Files under a data directory, written by `python -m analysis data` or by hand.
+AREAS_FILE = "areas.yml"
+MEASURES_FILE = "measures.yml"
+DERIVED = "derived"
+CRIME_COUNTS_FILE = f"{DERIVED}/crime_counts.csv"
+UNPLACED_COUNTS_FILE = f"{DERIVED}/unplaced_counts.csv"
+MONTHS_FILE = f"{DERIVED}/months.csv"
+POPULATION_FILE = f"{DERIVED}/population.csv"
+LSOA_LOOKUP_FILE = f"{DERIVED}/lsoa_districts.csv"

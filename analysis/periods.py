@@ -1,0 +1,114 @@
+"""Financial-year quarters, the reporting period of a community safety board.
+
+The UK public-sector financial year runs April to March, so 2022-23 Q2 is July to September 2022.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ACCEPTED_FORM = "YYYY-YY Qn, e.g. 2022-23 Q2 (also 2022-23Q2 or 2022/23 Q2)"
+
+_QUARTER_PATTERN = re.compile(r"^\s*(\d{4})[-/](\d{2})\s*[Qq]([1-4])\s*$")
+_MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+class PeriodError(ValueError):
+    """A quarter or month that cannot be read; the message shows the accepted form."""
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """Quarter `number` (1-4) of the financial year that starts in April of `start_year`."""
+
+    start_year: int
+    number: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Quarter":
+        match = _QUARTER_PATTERN.match(str(text))
+        if not match:
+            raise PeriodError(f"quarter {text!r} is not in the accepted form {ACCEPTED_FORM}")
+        start, end, number = int(match[1]), int(match[2]), int(match[3])
+        if (start + 1) % 100 != end:
+            raise PeriodError(
+                f"quarter {text!r}: {start}-{end:02d} is not a financial year "
+                f"(expected {start}-{(start + 1) % 100:02d}); accepted form {ACCEPTED_FORM}"
+            )
+        return cls(start, number)
+
+    @property
+    def financial_year(self) -> str:
+        return f"{self.start_year}-{(self.start_year + 1) % 100:02d}"
+
+    @property
+    def label(self) -> str:
+        """Human form, '2022-23 Q2'."""
+        return f"{self.financial_year} Q{self.number}"
+
+    @property
+    def slug(self) -> str:
+        """File-name form, '2022-23-Q2'."""
+        return f"{self.financial_year}-Q{self.number}"
+
+    @property
+    def months(self) -> list[str]:
+        """The quarter's three months as 'YYYY-MM'."""
+        first = 4 + 3 * (self.number - 1)
+        return [_month_string(self.start_year, first + offset) for offset in range(3)]
+
+    @property
+    def month_span(self) -> str:
+        """'Jul-Sep 2022' style description of the quarter's months."""
+        first, last = self.months[0], self.months[-1]
+        return f"{month_name(first)[:3]}-{month_name(last)}"
+
+    def same_quarter_last_year(self) -> "Quarter":
+        return Quarter(self.start_year - 1, self.number)
+
+    def previous(self) -> "Quarter":
+        if self.number == 1:
+            return Quarter(self.start_year - 1, 4)
+        return Quarter(self.start_year, self.number - 1)
+
+    @classmethod
+    def containing(cls, month: str) -> "Quarter":
+        year, month_number = parse_month(month)
+        start_year = year if month_number >= 4 else year - 1
+        return cls(start_year, (month_number - 4) % 12 // 3 + 1)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """Read 'YYYY-MM' into (year, month)."""
+    match = _MONTH_PATTERN.match(str(text))
+    if not match:
+        raise PeriodError(f"month {text!r} is not in the form YYYY-MM")
+    return int(match[1]), int(match[2])
+
+
+def month_name(month: str) -> str:
+    """'2022-07' -> 'Jul 2022'."""
+    year, number = parse_month(month)
+    return f"{_MONTH_NAMES[number - 1]} {year}"
+
+
+def months_ending(last_month: str, count: int) -> list[str]:
+    """The `count` consecutive months that end with `last_month`, oldest first."""
+    year, number = parse_month(last_month)
+    return [_month_string(year, number - offset) for offset in range(count - 1, -1, -1)]
+
+
+def complete_quarters(months_present: set[str]) -> list[Quarter]:
+    """Quarters whose three months are all present, oldest first."""
+    quarters = {Quarter.containing(month) for month in months_present}
+    return sorted(q for q in quarters if set(q.months) <= months_present)
+
+
+def _month_string(year: int, month_number: int) -> str:
+    """Month arithmetic: month_number may run past 12 or below 1."""
+    index = year * 12 + month_number - 1
+    return f"{index // 12}-{index % 12 + 1:02d}"
