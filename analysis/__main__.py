@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--areas", nargs="+", metavar="AREA", help="area names or slugs (default: county and districts)")
     build.add_argument("--out", type=Path, default=paths.OUTPUTS_DIR, help="outputs folder")
     build.add_argument("--data", type=Path, default=paths.DATA_DIR, help="data directory")
+    build.add_argument("--notebook", type=Path, default=paths.NOTEBOOK, help="report notebook to execute")
     build.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="areas built at once")
 
     args = parser.parse_args(argv)
@@ -56,7 +57,7 @@ def _build(args: argparse.Namespace) -> int:
     from analysis.build import build_pack
 
     manifest = build_pack(quarter=args.quarter, area_names=args.areas, data_dir=args.data,
-                          out_dir=args.out, workers=args.workers)
+                          out_dir=args.out, workers=args.workers, notebook=args.notebook)
     return 0 if manifest["status"] == "complete" else 1
 
 

@@ -20,7 +20,7 @@ import papermill
 
 from analysis import paths
 from analysis.areas import Area
-from analysis.assess import assess, row_accounting
+from analysis.assess import row_accounting
 from analysis.dataset import DataError, Dataset, load_dataset
 from analysis.periods import Quarter, complete_quarters, month_name
 from analysis.present import report_title
@@ -50,7 +50,8 @@ def choose_quarter(dataset: Dataset, text: str | None) -> Quarter:
 
 
 def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
-               data_dir: Path = paths.DATA_DIR, out_dir: Path = paths.OUTPUTS_DIR, workers: int = 1) -> dict:
+               data_dir: Path = paths.DATA_DIR, out_dir: Path = paths.OUTPUTS_DIR, workers: int = 1,
+               notebook: Path = paths.NOTEBOOK) -> dict:
     """Build every area's notebook, HTML and PDF; return the manifest (also written as manifest.json)."""
     dataset = load_dataset(data_dir)
     period = choose_quarter(dataset, quarter)
@@ -60,8 +61,8 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
 
-    jobs = [(period.label, area, str(dataset.data_dir), str(staging),
-             report_title(assess(dataset, period, area))) for area in areas]
+    jobs = [(period.label, area, str(dataset.data_dir), str(staging), report_title(area.name, period), str(notebook))
+            for area in areas]
     print(f"building {period} for {len(areas)} area(s) with {workers} worker(s)", file=sys.stderr)
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
@@ -73,7 +74,7 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
         "months": period.months,
         "months_missing": [m for m in period.months if m not in dataset.months_present],
         "areas": [area.name for area in areas],
-        "parameters": {"quarter": period.label, "data_dir": str(dataset.data_dir)},
+        "parameters": {"quarter": period.label, "data_dir": str(dataset.data_dir), "notebook": str(notebook)},
         "status": "failed" if failures else "complete",
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "wall_seconds": round(time.perf_counter() - started, 2),
@@ -96,7 +97,7 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
     return manifest
 
 
-def build_area(quarter: str, area: Area, data_dir: str, staging: str, title: str) -> dict:
+def build_area(quarter: str, area: Area, data_dir: str, staging: str, title: str, notebook: str) -> dict:
     """Execute, then render one area's report; a failure is reported with its cell, not raised."""
     started = time.perf_counter()
     notebook_path = Path(staging) / f"{area.slug}.ipynb"
@@ -104,19 +105,19 @@ def build_area(quarter: str, area: Area, data_dir: str, staging: str, title: str
               "parameters": {"quarter": quarter, "area": area.name, "data_dir": data_dir}}
     try:
         papermill.execute_notebook(
-            str(paths.NOTEBOOK), str(notebook_path), parameters=result["parameters"],
-            cwd=str(paths.NOTEBOOK.parent), progress_bar=False, kernel_name="python3",
+            notebook, str(notebook_path), parameters=result["parameters"],
+            cwd=str(Path(notebook).parent), progress_bar=False, kernel_name="python3",
         )
-        executed = time.perf_counter()
-        notebook = nbformat.read(notebook_path, as_version=4)
-        notebook.metadata["title"] = title
-        nbformat.write(notebook, notebook_path)
-        html, _ = ReportHTMLExporter().from_notebook_node(notebook)
+        executed_at = time.perf_counter()
+        executed = nbformat.read(notebook_path, as_version=4)
+        executed.metadata["title"] = title
+        nbformat.write(executed, notebook_path)
+        html, _ = ReportHTMLExporter().from_notebook_node(executed)
         (Path(staging) / f"{area.slug}.html").write_text(html, encoding="utf-8")
-        pdf, _ = ReportPDFExporter().from_notebook_node(notebook)
+        pdf, _ = ReportPDFExporter().from_notebook_node(executed)
         (Path(staging) / f"{area.slug}.pdf").write_bytes(pdf)
-        result["seconds"] = {"execute": round(executed - started, 2),
-                             "render": round(time.perf_counter() - executed, 2)}
+        result["seconds"] = {"execute": round(executed_at - started, 2),
+                             "render": round(time.perf_counter() - executed_at, 2)}
     except papermill.PapermillExecutionError as error:
         result.update(status="failed", error=f"cell {error.exec_count or error.cell_index}: {error.ename}: {error.evalue}")
     except Exception as error:  # a failure of one area must not stop the others

@@ -12,7 +12,7 @@ from IPython.display import HTML
 from analysis import charts, wording
 from analysis.assess import QuarterAssessment, district_rates, monthly_series, row_accounting
 from analysis.dataset import Dataset
-from analysis.periods import month_name, months_ending
+from analysis.periods import Quarter, month_name, months_ending
 
 CHART_MONTHS = 24
 HEADLINE_MEASURE = 0  # the catalogue's first measure (total recorded crime) leads the report
@@ -22,14 +22,14 @@ def _e(text: object) -> str:
     return html.escape(str(text))
 
 
-def report_title(assessment: QuarterAssessment) -> str:
-    return f"{assessment.area.name} community safety performance, {assessment.quarter}"
+def report_title(area_name: str, quarter: Quarter) -> str:
+    return f"{area_name} community safety performance, {quarter}"
 
 
 def title_block(assessment: QuarterAssessment) -> HTML:
     kind = "County" if assessment.area.is_county else "District"
     return HTML(
-        f'<header class="title-block"><h1>{_e(report_title(assessment))}</h1>'
+        f'<header class="title-block"><h1>{_e(report_title(assessment.area.name, assessment.quarter))}</h1>'
         f'<p class="subtitle">{_e(kind)} report &middot; {_e(wording.quarter_heading(assessment.quarter))}</p></header>'
     )
 

@@ -1,0 +1,102 @@
+"""End to end: papermill executes the report notebook per area, nbconvert renders HTML and PDF."""
+import json
+import re
+
+import nbformat
+import pytest
+from pypdf import PdfReader
+
+from analysis import paths
+from analysis.__main__ import main
+from analysis.build import build_pack
+
+pytestmark = pytest.mark.slow
+A4_POINTS = (595.28, 841.89)
+
+
+@pytest.fixture(scope="module")
+def pack(small_data_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("outputs")
+    manifest = build_pack("2022-23Q2", ["Testshire", "melton"], small_data_dir, out, workers=2)
+    return out / "2022-23-Q2", manifest
+
+
+def test_each_area_has_notebook_html_pdf_and_the_manifest(pack):
+    folder, manifest = pack
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["manifest.json", "melton.html", "melton.ipynb", "melton.pdf",
+                     "testshire.html", "testshire.ipynb", "testshire.pdf"]
+    written = json.loads((folder / "manifest.json").read_text())
+    assert written["status"] == "complete" and written["quarter"] == "2022-23 Q2"
+    assert [r["status"] for r in written["results"]] == ["built", "built"]
+    assert written["police_uk_rows"]["no LSOA code"] == 1
+    assert set(written["input_files"]) >= {"areas.yml", "measures.yml", "derived/crime_counts.csv"}
+    assert "papermill" in written["packages"] and manifest["status"] == "complete"
+
+
+@pytest.mark.parametrize("area", ["testshire", "melton"])
+def test_html_shows_no_code_and_loads_nothing(pack, area):
+    page = (pack[0] / f"{area}.html").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", " ", re.sub(r'src="data:[^"]+"', "", page))
+    for forbidden in ("Traceback", "from analysis", "quarter = ", "In&nbsp;[", "Warning"):
+        assert forbidden not in page, forbidden
+    assert not re.search(r"\b(nan|NaN|None)\b", text)
+    assert not re.search(r"https?://|<script|<link", page)
+    assert '<html lang="en-GB">' in page and page.count("<h1") == 1
+    assert f"<title>{'Testshire' if area == 'testshire' else 'Melton'} community safety performance, 2022-23 Q2</title>" in page
+    images = re.findall(r"<img[^>]*>", page)
+    assert len(images) == 2
+    assert all('src="data:image/png;base64,' in image and re.search(r'alt="[^"]{20,}"', image) for image in images)
+
+
+def test_county_figures_reach_the_report(pack):
+    page = (pack[0] / "testshire.html").read_text(encoding="utf-8")
+    assert "Total recorded crime: 8 crimes in 2022-23 Q2" in page
+    assert "How the districts compare" in page
+
+
+@pytest.mark.parametrize("area", ["testshire", "melton"])
+def test_pdf_is_a4_with_numbered_pages(pack, area):
+    reader = PdfReader(pack[0] / f"{area}.pdf")
+    assert len(reader.pages) >= 2
+    for page in reader.pages:
+        size = (float(page.mediabox.width), float(page.mediabox.height))
+        assert size == pytest.approx(A4_POINTS, abs=1)
+    assert f"Page 1 of {len(reader.pages)}" in reader.pages[0].extract_text()
+
+
+def test_a_failing_area_is_reported_and_the_published_pack_is_kept(pack, small_data_dir, tmp_path):
+    notebook = nbformat.read(paths.NOTEBOOK, as_version=4)
+    notebook.cells.insert(1, nbformat.v4.new_code_cell('if area == "Melton":\n    raise RuntimeError("boom")'))
+    broken = tmp_path / "broken.ipynb"
+    nbformat.write(notebook, broken)
+    out = pack[0].parent
+    before = (pack[0] / "melton.pdf").read_bytes()
+    manifest = build_pack("2022-23 Q2", ["Testshire", "Melton"], small_data_dir, out, workers=1, notebook=broken)
+    failed = {r["area"]: r for r in manifest["results"]}
+    assert manifest["status"] == "failed"
+    assert failed["Testshire"]["status"] == "built"
+    assert failed["Melton"]["status"] == "failed" and "RuntimeError: boom" in failed["Melton"]["error"]
+    assert "cell" in failed["Melton"]["error"]
+    assert (pack[0] / "melton.pdf").read_bytes() == before
+    assert (out / ".staging-2022-23-Q2" / "testshire.pdf").is_file()
+
+
+def test_committed_notebook_is_clean_and_parameterised():
+    notebook = nbformat.read(paths.NOTEBOOK, as_version=4)
+    assert all(not cell.get("outputs") and not cell.get("execution_count")
+               for cell in notebook.cells if cell.cell_type == "code")
+    parameters = [cell for cell in notebook.cells if "parameters" in cell.metadata.get("tags", [])]
+    assert len(parameters) == 1
+    assert all(f"{name} = " in parameters[0].source for name in ("quarter", "area", "data_dir"))
+    assert not any(line.lstrip().startswith(("def ", "class ")) for cell in notebook.cells for line in cell.source.splitlines())
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["build", "--quarter", "2022 Q2"], "accepted form YYYY-YY Qn"),
+    (["build", "--quarter", "2030-31 Q1"], "no data for 2030-31 Q1"),
+    (["build", "--areas", "Atlantis"], "unknown area 'Atlantis'"),
+])
+def test_command_line_refuses_bad_choices_clearly(argv, message, small_data_dir, tmp_path, capsys):
+    assert main([*argv, "--data", str(small_data_dir), "--out", str(tmp_path)]) == 2
+    assert message in capsys.readouterr().err

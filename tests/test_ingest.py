@@ -1,0 +1,115 @@
+"""Ingest: hand-made files (tests/data/police-uk) with hand-counted expectations, then the real files."""
+import csv
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import paths
+from analysis.ingest import IngestError, count_file, find_street_files, ingest, read_lookup
+from analysis.prepare import DEFAULT_LOOKUP, DEFAULT_POLICE_UK, DEFAULT_POPULATION, derive_tables
+from conftest import SHARED_DATA, TEST_DATA, needs_shared_data
+
+HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
+          "Crime type,Last outcome category,Context")
+
+
+@pytest.fixture
+def result():
+    return ingest([TEST_DATA / "police-uk"], read_lookup(TEST_DATA / "lookup.csv"))
+
+
+def count_of(table, **where):
+    rows = table
+    for column, value in where.items():
+        rows = rows[rows[column] == value]
+    return int(rows["count"].sum())
+
+
+def test_july_2022_is_counted_by_district_and_type(result):
+    counts = result.crime_counts
+    assert count_of(counts, month="2022-07", district_name="Blaby", crime_type="Burglary") == 3
+    assert count_of(counts, month="2022-07", district_name="Blaby", crime_type="Anti-social behaviour") == 2
+    assert count_of(counts, month="2022-07", district_name="Melton", crime_type="Vehicle crime") == 1
+    assert count_of(counts, month="2022-07", district_name="Leicester", crime_type="Robbery") == 1
+
+
+def test_rows_that_cannot_be_placed_are_counted_by_reason(result):
+    unplaced = result.unplaced_counts
+    assert count_of(unplaced, month="2022-07", reason="no LSOA code") == 1
+    assert count_of(unplaced, month="2022-07", reason="LSOA not in lookup") == 1
+    assert count_of(unplaced, month="2022-08") == 0
+
+
+def test_every_row_is_accounted_for(result):
+    assert result.crime_counts["count"].sum() + result.unplaced_counts["count"].sum() == result.months["rows"].sum()
+    assert result.months["rows"].sum() == 3 * 3 + 9 + 2 + 2
+
+
+def test_months_present_are_recorded(result):
+    assert list(result.months["month"]) == ["2021-07", "2021-08", "2021-09", "2022-07", "2022-08", "2022-09"]
+    assert set(result.months["force"]) == {"testforce"}
+
+
+def write(folder: Path, name: str, lines: list[str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_missing_header_column_names_file_and_column(tmp_path):
+    path = write(tmp_path, "2022-07-testforce-street.csv",
+                 [HEADER.replace("LSOA code", "LSOA"), "x,2022-07,a,a,,,,E01025625,n,Burglary,,"])
+    with pytest.raises(IngestError, match=r"2022-07-testforce-street.csv.*'LSOA code'"):
+        count_file(path)
+
+
+def test_row_month_other_than_the_file_month_names_the_row(tmp_path):
+    path = write(tmp_path, "2022-07-testforce-street.csv",
+                 [HEADER, "x,2022-07,a,a,,,,E01025625,n,Burglary,,", "y,2022-13,a,a,,,,E01025625,n,Burglary,,"])
+    with pytest.raises(IngestError, match=r"row 3: Month is '2022-13', expected 2022-07"):
+        count_file(path)
+
+
+def test_the_same_force_month_twice_is_refused(tmp_path):
+    for folder in ("a", "b"):
+        write(tmp_path / folder, "2022-07-testforce-street.csv", [HEADER])
+    with pytest.raises(IngestError, match="also supplied by"):
+        find_street_files([tmp_path / "a", tmp_path / "b"])
+
+
+def test_a_folder_without_street_files_is_refused(tmp_path):
+    with pytest.raises(IngestError, match="no YYYY-MM-<force>-street.csv files"):
+        find_street_files([tmp_path])
+
+
+@needs_shared_data
+def test_committed_derived_data_matches_a_rebuild_from_the_raw_files():
+    tables = derive_tables(DEFAULT_POLICE_UK, DEFAULT_LOOKUP, DEFAULT_POPULATION, paths.DATA_DIR)
+    for name, rebuilt in tables.items():
+        committed = pd.read_csv(paths.DATA_DIR / name, dtype=str, keep_default_na=False)
+        rebuilt = rebuilt.astype(str).reset_index(drop=True)
+        pd.testing.assert_frame_equal(committed, rebuilt, check_dtype=False, obj=name)
+
+
+@needs_shared_data
+def test_county_quarter_agrees_with_a_direct_count_of_the_raw_rows():
+    """2022-23 Q2 burglary and total crime in the county, counted row by row with the csv module."""
+    from analysis.assess import assess
+    from analysis.dataset import load_dataset
+    from analysis.periods import Quarter
+
+    lookup = {row["LSOA11CD"]: row["LAD15CD"] for row in csv.DictReader(open(DEFAULT_LOOKUP, encoding="utf-8"))}
+    dataset = load_dataset(paths.DATA_DIR)
+    districts = set(dataset.areas.county.district_codes)
+    burglary = total = 0
+    for month in ("2022-07", "2022-08", "2022-09"):
+        path = SHARED_DATA / "police-uk" / "leicestershire-2019-12_2022-10" / f"{month}-leicestershire-street.csv"
+        for row in csv.DictReader(open(path, encoding="utf-8")):
+            if lookup.get(row["LSOA code"]) in districts:
+                total += row["Crime type"] != "Anti-social behaviour"
+                burglary += row["Crime type"] == "Burglary"
+    result = {m.measure.id: m.count for m in assess(dataset, Quarter(2022, 2), dataset.areas.county).measures}
+    assert (result["burglary"], result["total_crime"]) == (burglary, total)

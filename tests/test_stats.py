@@ -1,0 +1,66 @@
+"""Expected values are worked by hand from the binomial distribution, as noted beside each."""
+import math
+
+import pytest
+
+from analysis.stats import compare_counts, rate_per
+
+
+def test_ten_against_two_hand_worked():
+    # Equal exposure: given n = 12, the current count is Binomial(12, 1/2) under no change.
+    # P(X >= 10) = (C(12,10) + C(12,11) + C(12,12)) / 2^12 = (66 + 12 + 1) / 4096 = 79/4096;
+    # the distribution is symmetric, so the two-sided p-value is 158/4096 = 0.03857.
+    result = compare_counts(10, 2)
+    assert result.p_value == pytest.approx(158 / 4096, rel=1e-9)
+    assert result.significant
+    assert result.rate_ratio == pytest.approx(5.0)
+    assert (result.change, result.percent_change) == (8, pytest.approx(400.0))
+
+
+def test_three_against_none_hand_worked():
+    # n = 3: P(X = 3) = 1/8, two-sided 1/4. Clopper-Pearson lower limit for 3/3 is 0.025^(1/3),
+    # so the ratio's lower limit is p/(1-p) with p = 0.025^(1/3) = 0.29240; no upper limit.
+    result = compare_counts(3, 0)
+    assert result.p_value == pytest.approx(0.25)
+    assert not result.significant
+    p = 0.025 ** (1 / 3)
+    assert result.ratio_low == pytest.approx(p / (1 - p), rel=1e-6)
+    assert math.isinf(result.ratio_high)
+    assert result.rate_ratio is None and result.percent_change is None
+
+
+def test_equal_counts_are_no_change():
+    result = compare_counts(5, 5)
+    assert result.p_value == pytest.approx(1.0)
+    assert result.rate_ratio == pytest.approx(1.0)
+    assert result.ratio_low < 1 < result.ratio_high
+
+
+def test_no_events_in_either_period():
+    result = compare_counts(0, 0)
+    assert (result.p_value, result.rate_ratio, result.significant) == (1.0, None, False)
+
+
+def test_exposure_enters_the_ratio_and_the_test():
+    # 30 events in twice the exposure of 15 events: the same rate, so p = 1 and ratio 1.
+    # (n = 45, p0 = 2/3, observed 30 = its expected value.)
+    result = compare_counts(30, 15, current_exposure=2, previous_exposure=1)
+    assert result.rate_ratio == pytest.approx(1.0)
+    assert result.p_value == pytest.approx(1.0)
+
+
+def test_ratio_interval_from_clopper_pearson_limits():
+    # Symmetry: the interval for (a, b) is the reciprocal of the one for (b, a).
+    forward, backward = compare_counts(40, 25), compare_counts(25, 40)
+    assert forward.ratio_low == pytest.approx(1 / backward.ratio_high)
+    assert forward.ratio_high == pytest.approx(1 / backward.ratio_low)
+    assert forward.p_value == pytest.approx(backward.p_value)
+
+
+def test_negative_counts_are_refused():
+    with pytest.raises(ValueError, match=">= 0"):
+        compare_counts(-1, 3)
+
+
+def test_rate_per_thousand():
+    assert rate_per(8, 150_000) == pytest.approx(8 / 150)
