@@ -133,7 +133,7 @@ def row_accounting(dataset: Dataset, quarter: Quarter) -> dict[str, int]:
     accounting = {
         "rows in files": int(dataset.months.loc[dataset.months["month"].isin(months), "rows"].sum()),
         f"in {dataset.areas.county.name}": int(counts.loc[in_county, "count"].sum()),
-        "in districts outside the areas reported": int(counts.loc[~in_county, "count"].sum()),
+        "in other districts (outside the areas reported)": int(counts.loc[~in_county, "count"].sum()),
     }
     for reason, total in unplaced.groupby("reason")["count"].sum().items():
         accounting[reason] = int(total)

@@ -26,6 +26,9 @@ from analysis.periods import Quarter, complete_quarters, month_name
 from analysis.present import report_title
 from analysis.render import ReportHTMLExporter, ReportPDFExporter
 
+CELL_TIMEOUT_SECONDS = 600
+# The kernel's own start-up log (not the notebook's output) is noise in a batch log.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 REPORTED_PACKAGES = ("pandas", "pyarrow", "scipy", "statsmodels", "matplotlib", "seaborn",
                      "papermill", "nbconvert", "ipykernel", "weasyprint")
 
@@ -84,6 +87,12 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
         "python": sys.version.split()[0],
         "results": results,
     }
+    target = out_dir / period.slug
+    if not failures:
+        _carry_over_other_areas(target, staging, manifest)
+        order = [area.name for area in dataset.areas.all]
+        manifest["results"].sort(key=lambda result: order.index(result["area"]))
+        manifest["areas"] = [result["area"] for result in manifest["results"]]
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
     if failures:
@@ -91,9 +100,8 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
             print(f"FAILED {failure['area']} {period}: {failure['error']}", file=sys.stderr)
         print(f"nothing published; partial outputs kept in {staging}", file=sys.stderr)
         return manifest
-    target = out_dir / period.slug
     _publish(staging, target)
-    print(f"published {len(results)} area(s) to {target}", file=sys.stderr)
+    print(f"published {target}: {len(manifest['areas'])} area(s), {len(jobs)} built now", file=sys.stderr)
     return manifest
 
 
@@ -102,11 +110,13 @@ def build_area(quarter: str, area: Area, data_dir: str, staging: str, title: str
     started = time.perf_counter()
     notebook_path = Path(staging) / f"{area.slug}.ipynb"
     result = {"area": area.name, "slug": area.slug, "status": "built", "error": None,
+              "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "parameters": {"quarter": quarter, "area": area.name, "data_dir": data_dir}}
     try:
         papermill.execute_notebook(
             notebook, str(notebook_path), parameters=result["parameters"],
             cwd=str(Path(notebook).parent), progress_bar=False, kernel_name="python3",
+            execution_timeout=CELL_TIMEOUT_SECONDS, extra_arguments=KERNEL_ARGUMENTS,
         )
         executed_at = time.perf_counter()
         executed = nbformat.read(notebook_path, as_version=4)
@@ -124,6 +134,25 @@ def build_area(quarter: str, area: Area, data_dir: str, staging: str, title: str
         result.update(status="failed", error=f"{type(error).__name__}: {error}")
     result["seconds_total"] = round(time.perf_counter() - started, 2)
     return result
+
+
+def _carry_over_other_areas(target: Path, staging: Path, manifest: dict) -> None:
+    """A build of some areas keeps the other areas' published reports, if made from the same inputs."""
+    previous_manifest = target / "manifest.json"
+    if not previous_manifest.is_file():
+        return
+    previous = json.loads(previous_manifest.read_text(encoding="utf-8"))
+    if previous["input_files"] != manifest["input_files"]:
+        print(f"inputs changed since {previous['generated_at']}: the new pack holds only the areas built now",
+              file=sys.stderr)
+        return
+    built = {result["slug"] for result in manifest["results"]}
+    for result in previous["results"]:
+        if result["slug"] in built or result["status"] != "built":
+            continue
+        for suffix in (".ipynb", ".html", ".pdf"):
+            shutil.copy2(target / f"{result['slug']}{suffix}", staging / f"{result['slug']}{suffix}")
+        manifest["results"].append(result)
 
 
 def _publish(staging: Path, target: Path) -> None:

@@ -55,9 +55,9 @@ def district_rates(rates: pd.DataFrame, measure: Measure, quarter: Quarter, high
     figure, axis = plt.subplots(figsize=(A4_WIDTH_INCHES, 0.42 * len(districts) + 1.2))
     colours = [HIGHLIGHT if area == highlight else MUTED for area in districts["area"]]
     axis.barh(districts["area"], districts["rate_per_1000"], color=colours)
-    axis.axvline(county["rate_per_1000"], color=REFERENCE, linestyle="--", linewidth=1.2)
-    axis.text(county["rate_per_1000"], len(districts) - 0.4, f" {county['area']} {county['rate_per_1000']:.1f}",
-              fontsize=8, color=REFERENCE, va="bottom")
+    axis.axvline(county["rate_per_1000"], color=REFERENCE, linestyle="--", linewidth=1.2,
+                 label=f"{county['area']} overall: {county['rate_per_1000']:.1f}")
+    axis.legend(loc="lower right", fontsize=8, frameon=True)
     for position, value in enumerate(districts["rate_per_1000"]):
         axis.text(value, position, f" {value:.1f}", va="center", fontsize=8)
     axis.set_xlabel(f"{measure.title} per 1,000 residents, {quarter}")

@@ -63,7 +63,7 @@ def test_every_row_of_the_quarter_is_accounted_for(dataset):
     assert row_accounting(dataset, Quarter(2022, 2)) == {
         "rows in files": 13,
         "in Testshire": 10,
-        "in districts outside the areas reported": 1,
+        "in other districts (outside the areas reported)": 1,
         "LSOA not in lookup": 1,
         "no LSOA code": 1,
     }
