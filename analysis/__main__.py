@@ -18,7 +18,12 @@ def main(argv: list[str] | None = None) -> int:
                       help="folders of YYYY-MM-<force>-street.csv files (default: the shared police-uk folders)")
     data.add_argument("--lookup", type=Path, help="ONS LSOA -> district lookup CSV")
     data.add_argument("--population", type=Path, help="ONS population by district and year CSV")
+    data.add_argument("--age-estimates", type=Path, help="ONS mid-year estimates by single year of age (.xls, MYE2)")
     data.add_argument("--data", type=Path, default=paths.DATA_DIR, help="data directory to write into")
+
+    sample = commands.add_parser("illustrative", help="generate the illustrative local data sample into data/local/")
+    sample.add_argument("--data", type=Path, default=paths.DATA_DIR, help="data directory to write into")
+    sample.add_argument("--seed", type=int, help="random seed (default: the documented fixed seed)")
 
     build = commands.add_parser("build", help="build the quarterly pack: notebook, HTML and PDF per area")
     build.add_argument("--quarter", help="financial-year quarter, e.g. 2022-23Q2 (default: latest complete)")
@@ -30,26 +35,40 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     try:
-        if args.command == "data":
-            return _data(args)
-        return _build(args)
+        return {"data": _data, "illustrative": _illustrative, "build": _build}[args.command](args)
     except ValueError as error:  # every input error of the package is a ValueError with a clear message
         print(f"error: {error}", file=sys.stderr)
         return 2
 
 
 def _data(args: argparse.Namespace) -> int:
-    from analysis.prepare import DEFAULT_LOOKUP, DEFAULT_POLICE_UK, DEFAULT_POPULATION, derive_tables, write_tables
+    from analysis.prepare import (DEFAULT_AGE_ESTIMATES, DEFAULT_LOOKUP, DEFAULT_POLICE_UK, DEFAULT_POPULATION,
+                                  derive_tables, write_tables)
 
     tables = derive_tables(
         args.police_uk or DEFAULT_POLICE_UK,
         args.lookup or DEFAULT_LOOKUP,
         args.population or DEFAULT_POPULATION,
         args.data,
+        args.age_estimates or DEFAULT_AGE_ESTIMATES,
     )
     write_tables(tables, args.data)
     for name, table in tables.items():
         print(f"wrote {name}: {len(table):,} rows")
+    return 0
+
+
+def _illustrative(args: argparse.Namespace) -> int:
+    from analysis import illustrative
+    from analysis.areas import load_areas
+
+    seed = illustrative.SEED if args.seed is None else args.seed
+    residents = illustrative.latest_residents(args.data, paths.POPULATION_FILE)
+    young = illustrative.latest_residents(args.data, paths.YOUTH_POPULATION_FILE)
+    tables = illustrative.generate(load_areas(args.data), residents, young, seed)
+    illustrative.write(tables, args.data, seed)
+    for name, table in tables.items():
+        print(f"wrote local/{name}.csv: {len(table):,} rows (illustrative)")
     return 0
 
 

@@ -1,15 +1,32 @@
-"""Assess each measure for a quarter and an area: count, rate, same quarter last year, significance."""
+"""Assess every measure of the catalogue for a quarter and an area.
+
+For each measure and period: the value with its interval, the change on the same period last year
+(or the previous cohort) with its test, the target check and dashboard status, the six-month trend,
+the SPC signal of the monthly series, and how the districts compare.
+"""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis import series
 from analysis.areas import Area
-from analysis.dataset import Dataset, DataError
+from analysis.dataset import DataError, Dataset
+from analysis.funnel import THREE_SIGMA, TWO_SIGMA, label_area, proportion_funnel_limits, rate_funnel_limits
+from analysis.intervals import (count_interval, newcombe_difference, proportion_interval, rate_interval,
+                                two_proportion_test, wilson)
 from analysis.measures import Measure
-from analysis.periods import Quarter
-from analysis.stats import CountComparison, compare_counts, rate_per
+from analysis.periods import Quarter, months_ending, window_label, window_months, year_earlier
+from analysis.spc import XmRChart, xmr_chart
+from analysis.stats import SIGNIFICANCE_LEVEL, compare_counts
+from analysis.targets import (STATUSES, Status, TargetCheck, check_target, status_against_last_year,
+                              status_against_target)
+from analysis.trend import SixMonthTrend, six_month_trend
+
+SPC_MONTHS = 24
+TREND_MONTHS = 6
 
 
 @dataclass(frozen=True)
@@ -19,122 +36,284 @@ class Population:
 
 
 @dataclass(frozen=True)
-class MeasureAssessment:
-    measure: Measure
-    count: int | None  # None: the quarter has months missing
-    rate_per_1000: float | None
-    previous_count: int | None  # same quarter last year; None: not available
-    comparison: CountComparison | None
+class Change:
+    """Against the same period last year (or the previous cohort), in the measure's own unit.
+
+    `estimate` is a rate ratio (counts, rates per person) or a difference in percentage points
+    (proportions), with its 95% interval; `tested` is False where no test applies or the figures
+    are provisional, and then the change is never called significant.
+    """
+
+    previous: float
+    difference: float
+    percent: float | None  # relative change, for counts and rates; None for proportions
+    estimate_name: str
+    estimate: float | None
+    low: float | None
+    high: float | None
+    p_value: float | None
+    tested: bool
+
+    @property
+    def significant(self) -> bool:
+        return self.tested and self.p_value is not None and self.p_value < 1 - SIGNIFICANCE_LEVEL
 
 
 @dataclass(frozen=True)
-class QuarterAssessment:
+class Result:
+    measure: Measure
+    period_type: str
+    period_label: str
+    previous_label: str
+    value: float | None  # None: not available (reason in `unavailable`)
+    low: float | None
+    high: float | None
+    numerator: float | None
+    denominator: float | None  # residents for counts, cases/respondents/offenders otherwise
+    change: Change | None
+    target_check: TargetCheck | None
+    status: Status
+    status_reason: str
+    provisional: bool
+    unavailable: str | None
+    population_year: int | None = None
+    trend: SixMonthTrend | None = None  # monthly measures only
+    spc: XmRChart | None = None  # monthly measures only
+    districts: pd.DataFrame | None = None  # area, value, low, high, label
+
+    @property
+    def rate(self) -> tuple[float, float, float] | None:
+        """Counts: the rate per `rate_per` residents, with its interval."""
+        if self.measure.statistic != "count" or self.value is None:
+            return None
+        per = self.measure.rate_per / self.denominator
+        return self.value * per, self.low * per, self.high * per
+
+
+@dataclass(frozen=True)
+class Assessment:
     quarter: Quarter
     area: Area
     population: Population
-    months_missing: tuple[str, ...]  # months of the quarter not in the data
-    previous_months_missing: tuple[str, ...]  # months of the same quarter last year not in the data
-    measures: tuple[MeasureAssessment, ...]
+    results: tuple[Result, ...]  # one per measure and period, catalogue order, headline period first
 
     @property
-    def comparison_available(self) -> bool:
-        return not self.months_missing and not self.previous_months_missing
+    def headline(self) -> tuple[Result, ...]:
+        """One result per measure: its headline period."""
+        return tuple(r for r in self.results if r.period_type == r.measure.headline_period)
 
     def frame(self) -> pd.DataFrame:
-        """The assessment as one row per measure, for analysts to check."""
-        rows = []
-        for item in self.measures:
-            comparison = item.comparison
-            rows.append({
-                "measure": item.measure.id,
-                "count": item.count,
-                "rate_per_1000": item.rate_per_1000,
-                "same_quarter_last_year": item.previous_count,
-                "change": comparison.change if comparison else None,
-                "percent_change": comparison.percent_change if comparison else None,
-                "rate_ratio": comparison.rate_ratio if comparison else None,
-                "ratio_low": comparison.ratio_low if comparison else None,
-                "ratio_high": comparison.ratio_high if comparison else None,
-                "p_value": comparison.p_value if comparison else None,
-                "significant": comparison.significant if comparison else None,
-            })
-        return pd.DataFrame(rows)
+        """Every result as a row, for analysts to check."""
+        return pd.DataFrame([{
+            "measure": r.measure.id, "period": r.period_label, "value": r.value, "low": r.low, "high": r.high,
+            "previous": r.change.previous if r.change else None,
+            "change": r.change.difference if r.change else None,
+            "p_value": r.change.p_value if r.change else None,
+            "significant": r.change.significant if r.change else None,
+            "status": r.status.word, "provisional": r.provisional, "unavailable": r.unavailable,
+        } for r in self.results])
 
 
-def monthly_series(dataset: Dataset, area: Area, months: list[str]) -> pd.DataFrame:
-    """Counts per month (rows, in the order given) and measure (columns) for the area.
+def population(dataset: Dataset, area: Area, year: int, table: pd.DataFrame | None = None) -> Population:
+    """Residents of the area in the ONS mid-year estimate for `year`, or the latest before it
+    (the earliest after it where none is older)."""
+    table = dataset.population if table is None else table
+    rows = table[table["area_code"].isin(area.district_codes)]
+    years = sorted(set(rows["year"]))
+    if not years:
+        raise DataError(f"no population estimate for {area.name}")
+    chosen = max((y for y in years if y <= year), default=years[0])
+    rows = rows[rows["year"] == chosen]
+    if set(rows["area_code"]) != set(area.district_codes):
+        raise DataError(f"population for {area.name} in {chosen} lacks some of its districts")
+    return Population(int(rows["population"].sum()), int(chosen))
 
-    Months absent from the data are missing values (not zeros), so charts show a gap.
+
+def assess(dataset: Dataset, quarter: Quarter, area: Area) -> Assessment:
+    results = tuple(
+        assess_measure(dataset, measure, quarter, area, period)
+        for measure in dataset.measures for period in measure.periods
+    )
+    return Assessment(quarter, area, population(dataset, area, quarter.start_year), results)
+
+
+def assess_measure(dataset: Dataset, measure: Measure, quarter: Quarter, area: Area, period: str) -> Result:
+    if period == "annual_cohort":
+        return _cohort_result(dataset, measure, quarter, area)
+    return _window_result(dataset, measure, quarter, area, period)
+
+
+def _window_result(dataset: Dataset, measure: Measure, quarter: Quarter, area: Area, period: str) -> Result:
+    data = series.monthly(dataset, measure, area)
+    months = window_months(period, quarter)
+    label, previous_label = window_label(period, quarter), window_label(period, quarter.same_quarter_last_year())
+    base = dict(measure=measure, period_type=period, period_label=label, previous_label=previous_label)
+    if data.empty:
+        return _unavailable(base, f"not reported for {area.name}")
+    missing = [m for m in months if m not in data.index]
+    if missing:
+        return _unavailable(base, f"data lack {len(missing)} month(s) of {label}")
+    current, previous = data.loc[months], data.reindex(year_earlier(months))
+    provisional = bool(current["provisional"].any())
+    comparable = not previous["numerator"].isna().any()
+    if measure.statistic == "count":
+        residents = _residents(dataset, measure, area, quarter.start_year)
+        count = int(current["numerator"].sum())
+        low, high = count_interval(count)
+        change = None
+        if comparable:
+            before = int(previous["numerator"].sum())
+            last_residents = _residents(dataset, measure, area, quarter.start_year - 1)
+            comparison = compare_counts(count, before, residents.residents, last_residents.residents)
+            change = Change(before, count - before, comparison.percent_change, "rate ratio", comparison.rate_ratio,
+                            comparison.ratio_low, comparison.ratio_high, comparison.p_value, not provisional)
+        result = dict(value=float(count), low=low, high=high, numerator=float(count),
+                      denominator=float(residents.residents), population_year=residents.year)
+    else:
+        successes, trials = int(current["numerator"].sum()), int(current["denominator"].sum())
+        low, high = wilson(successes, trials)
+        change = None
+        if comparable:
+            before_x, before_n = int(previous["numerator"].sum()), int(previous["denominator"].sum())
+            difference, diff_low, diff_high = newcombe_difference(successes, trials, before_x, before_n)
+            change = Change(100 * before_x / before_n, 100 * difference, None, "difference (percentage points)",
+                            100 * difference, 100 * diff_low, 100 * diff_high,
+                            two_proportion_test(successes, trials, before_x, before_n), not provisional)
+        result = dict(value=100 * successes / trials, low=100 * low, high=100 * high,
+                      numerator=float(successes), denominator=float(trials))
+    status, reason, check = _status(dataset, measure, quarter.financial_year, result["value"],
+                                    (result["low"], result["high"]), change)
+    return Result(**base, **result, change=change, target_check=check, status=status, status_reason=reason,
+                  provisional=provisional, unavailable=None,
+                  trend=_trend(data, measure, quarter), spc=_spc(data, measure, quarter, check),
+                  districts=_districts(dataset, measure, quarter, period) if period == measure.headline_period else None)
+
+
+def _cohort_result(dataset: Dataset, measure: Measure, quarter: Quarter, area: Area) -> Result:
+    data = series.cohorts(dataset, measure, area)
+    earlier = [year for year in data.index if int(year[:4]) < quarter.start_year]
+    base = dict(measure=measure, period_type="annual_cohort")
+    if not earlier:
+        return _unavailable({**base, "period_label": "latest cohort", "previous_label": "previous cohort"},
+                            f"no cohort before {quarter.financial_year} reported for {area.name}")
+    year = earlier[-1]
+    previous_year = f"{int(year[:4]) - 1}-{int(year[:4]) % 100:02d}"
+    base.update(period_label=f"{year} cohort", previous_label=f"{previous_year} cohort")
+    row = data.loc[year]
+    provisional = bool(row["provisional"])
+    previous = data.loc[previous_year] if previous_year in data.index else None
+    if measure.statistic == "rate_per_person":
+        events, people = int(row["reoffences"]), int(row["offenders"])
+        low, high = count_interval(events)
+        value, interval = events / people, (low / people, high / people)
+        change = None
+        if previous is not None:
+            before, before_people = int(previous["reoffences"]), int(previous["offenders"])
+            comparison = compare_counts(events, before, people, before_people)
+            change = Change(before / before_people, value - before / before_people, comparison.percent_change,
+                            "rate ratio", comparison.rate_ratio, comparison.ratio_low, comparison.ratio_high,
+                            comparison.p_value, not provisional)
+        numbers = dict(numerator=float(events), denominator=float(people))
+    else:  # percent_reduction: offences after intervention against the year before, same cohort
+        after, before = int(row["offences_after"]), int(row["offences_before"])
+        comparison = compare_counts(after, before)
+        value = 100 * (1 - after / before)
+        interval = (100 * (1 - comparison.ratio_high), 100 * (1 - comparison.ratio_low))
+        change = None
+        if previous is not None:
+            last = 100 * (1 - previous["offences_after"] / previous["offences_before"])
+            change = Change(last, value - last, None, "difference (percentage points)", None, None, None, None, False)
+        numbers = dict(numerator=float(after), denominator=float(before))
+    status, reason, check = _status(dataset, measure, year, value, interval, change)
+    return Result(**base, value=value, low=interval[0], high=interval[1], **numbers, change=change,
+                  target_check=check, status=status, status_reason=reason, provisional=provisional, unavailable=None)
+
+
+def _unavailable(base: dict, reason: str) -> Result:
+    return Result(**base, value=None, low=None, high=None, numerator=None, denominator=None, change=None,
+                  target_check=None, status=STATUSES["not_available"], status_reason=reason, provisional=False,
+                  unavailable=reason)
+
+
+def _residents(dataset: Dataset, measure: Measure, area: Area, year: int) -> Population:
+    table = dataset.youth_population if measure.population == "aged_10_17" else dataset.population
+    return population(dataset, area, year, table)
+
+
+def _status(dataset: Dataset, measure: Measure, year: str, value: float, interval: tuple[float, float],
+            change: Change | None) -> tuple[Status, str, TargetCheck | None]:
+    """The dashboard status, why, and the target check where there is a target value."""
+    if measure.target == "none":
+        return STATUSES["no_target"], "no target: the direction is reported, not judged", None
+    if measure.target == "reduction":
+        if change is None:
+            return STATUSES["not_available"], "no figures for the same period last year", None
+        return status_against_last_year(change.difference, change.significant), "against the same period last year", None
+    target = dataset.targets.get((year, measure.id))
+    if target is None:
+        return STATUSES["no_target"], f"no target set for {year}", None
+    check = check_target(target, value, interval)
+    return status_against_target(check), f"against the {year} target", check
+
+
+def _trend(data: pd.DataFrame, measure: Measure, quarter: Quarter) -> SixMonthTrend:
+    recent = data.reindex(months_ending(quarter.months[-1], TREND_MONTHS)).dropna(subset=["numerator"])
+    exposure = recent["denominator"] if measure.statistic == "proportion" else None
+    return six_month_trend(recent["numerator"], measure.polarity, exposure=exposure)
+
+
+def _spc(data: pd.DataFrame, measure: Measure, quarter: Quarter, check: TargetCheck | None) -> XmRChart:
+    """XmR chart of the last 24 months: counts, or monthly percentages for proportions."""
+    recent = data.reindex(months_ending(quarter.months[-1], SPC_MONTHS)).dropna(subset=["numerator"])
+    values = recent["numerator"]
+    if measure.statistic == "proportion":
+        values = 100 * recent["numerator"] / recent["denominator"]
+    target = check.target.value if check is not None and check.target.kind != "band" else None
+    return xmr_chart(values, measure.polarity, target)
+
+
+def _districts(dataset: Dataset, measure: Measure, quarter: Quarter, period: str) -> pd.DataFrame | None:
+    """Each district's value with its interval, PHE funnel limits around the county's value at 95%
+    and 99.8%, and its label (higher / similar / lower than the county, at 95%).
+
+    None where the measure is not reported for every district, or the window is incomplete.
     """
-    counts = dataset.measure_month_counts
-    in_area = counts[counts["district_code"].isin(area.district_codes)]
-    table = in_area.pivot_table(index="month", columns="measure", values="count", aggfunc="sum", fill_value=0)
-    table = table.reindex(index=months, columns=[m.id for m in dataset.measures], fill_value=0).astype(float)
-    table.loc[[m for m in months if m not in dataset.months_present]] = float("nan")
+    months = window_months(period, quarter)
+    rows = []
+    for area in dataset.areas.all:
+        data = series.monthly(dataset, measure, area)
+        if any(month not in data.index for month in months):
+            return None
+        numerator = int(data.loc[months, "numerator"].sum())
+        if measure.statistic == "count":
+            denominator = _residents(dataset, measure, area, quarter.start_year).residents
+            value, low, high = rate_interval(numerator, denominator, measure.rate_per)
+        else:
+            denominator = int(data.loc[months, "denominator"].sum())
+            value, low, high = proportion_interval(numerator, denominator)
+        rows.append({"area": area.name, "is_county": area.is_county, "numerator": numerator,
+                     "denominator": denominator, "value": value, "low": low, "high": high})
+    table = pd.DataFrame(rows)
+    baseline = table.loc[table["is_county"], "value"].iloc[0]
+    for level, suffix in ((TWO_SIGMA, "95"), (THREE_SIGMA, "99_8")):
+        limits = [_funnel_limits(measure, row, baseline, level) for row in table.itertuples()]
+        table[f"limit_low_{suffix}"] = [low for low, _ in limits]
+        table[f"limit_high_{suffix}"] = [high for _, high in limits]
+    table["label"] = [
+        "county" if row.is_county else label_area(row.value, row.limit_low_95, row.limit_high_95)
+        for row in table.itertuples()
+    ]
     return table
 
 
-def population(dataset: Dataset, area: Area, year: int) -> Population:
-    """Residents of the area in the ONS mid-year estimate for `year`, or the latest before it."""
-    table = dataset.population[dataset.population["area_code"].isin(area.district_codes)]
-    usable = table[table["year"] <= year]
-    if usable.empty:
-        raise DataError(f"no population estimate for {area.name} in or before {year}")
-    latest = int(usable["year"].max())
-    rows = usable[usable["year"] == latest]
-    if set(rows["area_code"]) != set(area.district_codes):
-        raise DataError(f"population for {area.name} in {latest} lacks some of its districts")
-    return Population(int(rows["population"].sum()), latest)
-
-
-def quarter_counts(dataset: Dataset, area: Area, quarter: Quarter) -> pd.Series:
-    """Count per measure id over the quarter's months (zero where a measure had no events)."""
-    return monthly_series(dataset, area, quarter.months).sum(min_count=0)
-
-
-def assess(dataset: Dataset, quarter: Quarter, area: Area) -> QuarterAssessment:
-    previous = quarter.same_quarter_last_year()
-    months_missing = tuple(m for m in quarter.months if m not in dataset.months_present)
-    previous_missing = tuple(m for m in previous.months if m not in dataset.months_present)
-    residents = population(dataset, area, quarter.start_year)
-    current_counts = quarter_counts(dataset, area, quarter)
-    previous_counts = quarter_counts(dataset, area, previous)
-    previous_residents = None if previous_missing else population(dataset, area, previous.start_year)
-
-    results = []
-    for measure in dataset.measures:
-        count = None if months_missing else int(current_counts[measure.id])
-        previous_count = None if previous_missing else int(previous_counts[measure.id])
-        comparison = None
-        if count is not None and previous_count is not None:
-            comparison = compare_counts(count, previous_count, residents.residents, previous_residents.residents)
-        rate = None if count is None else rate_per(count, residents.residents)
-        results.append(MeasureAssessment(measure, count, rate, previous_count, comparison))
-    return QuarterAssessment(quarter, area, residents, months_missing, previous_missing, tuple(results))
-
-
-def district_rates(dataset: Dataset, quarter: Quarter, measure_id: str) -> pd.DataFrame:
-    """Each district's count and rate per 1,000 for one measure, with the county for reference."""
-    rows = []
-    for area in dataset.areas.all:
-        count = int(quarter_counts(dataset, area, quarter)[measure_id])
-        residents = population(dataset, area, quarter.start_year)
-        rows.append({"area": area.name, "is_county": area.is_county, "count": count,
-                     "population": residents.residents, "rate_per_1000": rate_per(count, residents.residents)})
-    return pd.DataFrame(rows)
-
-
-def row_accounting(dataset: Dataset, quarter: Quarter) -> dict[str, int]:
-    """Where every police.uk row of the quarter went: into the county, elsewhere, or unplaced by reason."""
-    months = set(quarter.months)
-    counts = dataset.crime_counts[dataset.crime_counts["month"].isin(months)]
-    in_county = counts["district_code"].isin(dataset.areas.county.district_codes)
-    unplaced = dataset.unplaced_counts[dataset.unplaced_counts["month"].isin(months)]
-    accounting = {
-        "rows in files": int(dataset.months.loc[dataset.months["month"].isin(months), "rows"].sum()),
-        f"in {dataset.areas.county.name}": int(counts.loc[in_county, "count"].sum()),
-        "in other districts (outside the areas reported)": int(counts.loc[~in_county, "count"].sum()),
-    }
-    for reason, total in unplaced.groupby("reason")["count"].sum().items():
-        accounting[reason] = int(total)
-    return accounting
+def _funnel_limits(measure: Measure, row, baseline: float, level: float) -> tuple[float, float]:
+    """Limits at the district's own events (rates) or denominator (proportions); with no events
+    at all, a rate's lower limit is the rate whose expected count has a chance of zero below the
+    level's tail, and the district's rate of 0 is compared with that."""
+    if measure.statistic != "count":
+        return proportion_funnel_limits(row.denominator, baseline, 100, level)
+    if row.numerator >= 1:
+        return rate_funnel_limits(row.numerator, baseline, measure.rate_per, level)
+    tail = (1 - level) / 2
+    zero_is_unlikely = math.exp(-baseline * row.denominator / measure.rate_per) < tail
+    return (math.inf if zero_is_unlikely else 0.0), math.inf

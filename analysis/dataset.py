@@ -9,7 +9,9 @@ import pandas as pd
 
 from analysis import paths
 from analysis.areas import AreaSet, load_areas
+from analysis.local_data import LocalData, load_local_data
 from analysis.measures import Measure, load_measures
+from analysis.targets import TARGETS_FILE, Target, load_targets
 from analysis.periods import PeriodError, parse_month
 
 _COLUMNS = {
@@ -17,6 +19,7 @@ _COLUMNS = {
     paths.UNPLACED_COUNTS_FILE: {"month": str, "reason": str, "count": "int64"},
     paths.MONTHS_FILE: {"month": str, "force": str, "file": str, "rows": "int64"},
     paths.POPULATION_FILE: {"area_code": str, "area_name": str, "year": "int64", "population": "int64"},
+    paths.YOUTH_POPULATION_FILE: {"area_code": str, "area_name": str, "year": "int64", "population": "int64"},
 }
 
 
@@ -33,6 +36,12 @@ class Dataset:
     unplaced_counts: pd.DataFrame
     months: pd.DataFrame
     population: pd.DataFrame
+    youth_population: pd.DataFrame
+    local: LocalData
+    targets: dict[tuple[str, str], Target]
+
+    def measure(self, measure_id: str) -> Measure:
+        return next(m for m in self.measures if m.id == measure_id)
 
     @property
     def months_present(self) -> set[str]:
@@ -51,21 +60,26 @@ class Dataset:
     @property
     def input_files(self) -> list[Path]:
         """The files a report reads, for the manifest's hashes."""
-        names = [paths.AREAS_FILE, paths.MEASURES_FILE, *_COLUMNS]
-        return [self.data_dir / name for name in names]
+        names = [paths.AREAS_FILE, paths.MEASURES_FILE, TARGETS_FILE, *_COLUMNS]
+        local = sorted((self.data_dir / "local").glob("*")) if (self.data_dir / "local").is_dir() else []
+        return [self.data_dir / name for name in names] + local
 
 
 def load_dataset(data_dir: Path | str = paths.DATA_DIR) -> Dataset:
     data_dir = Path(data_dir).resolve()
     tables = {name: _read(data_dir / name, columns) for name, columns in _COLUMNS.items()}
+    areas, measures = load_areas(data_dir), load_measures(data_dir)
     return Dataset(
         data_dir=data_dir,
-        areas=load_areas(data_dir),
-        measures=load_measures(data_dir),
+        areas=areas,
+        measures=measures,
         crime_counts=tables[paths.CRIME_COUNTS_FILE],
         unplaced_counts=tables[paths.UNPLACED_COUNTS_FILE],
         months=tables[paths.MONTHS_FILE],
         population=tables[paths.POPULATION_FILE],
+        youth_population=tables[paths.YOUTH_POPULATION_FILE],
+        local=load_local_data(data_dir, {m.id: m.source for m in measures}, {a.code for a in areas.all}),
+        targets=load_targets(data_dir, measures),
     )
 
 

@@ -8,8 +8,27 @@ import yaml
 
 from analysis.paths import MEASURES_FILE
 
+OUTCOMES = (
+    "Ongoing reductions in crime",
+    "Reducing re-offending",
+    "Repeat victimisation and vulnerable victims",
+    "ASB and satisfaction",
+)
 POLARITIES = ("lower_is_better", "higher_is_better", "neutral")
+STATISTICS = ("count", "proportion", "rate_per_person", "percent_reduction")
+PERIODS = ("quarter", "year_to_date", "rolling_12_months", "annual_cohort")
+TARGET_KINDS = ("reduction", "at_most", "at_least", "band", "none")
+SOURCES = ("police_uk", "local_counts", "local_proportions", "youth_reoffending", "iom_cohorts")
+POPULATIONS = ("all_ages", "aged_10_17")
 ALL_TYPES = "*"
+
+# The statistic each source can give.
+SOURCE_STATISTICS = {
+    "police_uk": "count", "local_counts": "count", "local_proportions": "proportion",
+    "youth_reoffending": "rate_per_person", "iom_cohorts": "percent_reduction",
+}
+REQUIRED = ("id", "title", "outcome", "source", "statistic", "unit", "numerator", "denominator", "polarity",
+            "periods", "comparison", "target", "test")
 
 
 class CatalogueError(ValueError):
@@ -22,14 +41,28 @@ class Measure:
     title: str
     outcome: str
     source: str
+    statistic: str
     unit: str
+    numerator: str
+    denominator: str
     polarity: str
-    crime_types: tuple[str, ...] | str  # the police.uk types counted, or ALL_TYPES
+    periods: tuple[str, ...]
+    comparison: str
+    target: str
+    test: str
+    caveats: str = ""
+    rate_per: int | None = None  # counts: rate per this many residents
+    population: str = "all_ages"  # counts: which residents the rate is per
+    crime_types: tuple[str, ...] | str = ()  # police_uk: the crime types counted, or ALL_TYPES
     exclude_crime_types: tuple[str, ...] = ()
+
+    @property
+    def headline_period(self) -> str:
+        return self.periods[0]
 
     def counts(self, crime_type: str) -> bool:
         """Whether a police.uk crime type is part of this measure."""
-        if crime_type in self.exclude_crime_types:
+        if self.source != "police_uk" or crime_type in self.exclude_crime_types:
             return False
         return self.crime_types == ALL_TYPES or crime_type in self.crime_types
 
@@ -42,7 +75,7 @@ def load_measures(data_dir: Path) -> list[Measure]:
         raise CatalogueError(f"{path}: expected a 'measures:' list ({error!r})") from error
     measures, seen = [], set()
     for number, entry in enumerate(entries, start=1):
-        measure = _measure(path, number, entry)
+        measure = _measure(f"{path}, measure {number}", entry)
         if measure.id in seen:
             raise CatalogueError(f"{path}, measure {number}: id {measure.id!r} is declared twice")
         seen.add(measure.id)
@@ -50,24 +83,41 @@ def load_measures(data_dir: Path) -> list[Measure]:
     return measures
 
 
-def _measure(path: Path, number: int, entry: dict) -> Measure:
-    where = f"{path}, measure {number} ({entry.get('id', 'no id') if isinstance(entry, dict) else entry!r})"
-    required = ("id", "title", "outcome", "source", "unit", "polarity", "crime_types")
-    missing = [key for key in required if not isinstance(entry, dict) or key not in entry]
+def _measure(where: str, entry: object) -> Measure:
+    if not isinstance(entry, dict):
+        raise CatalogueError(f"{where}: expected a mapping of fields, got {entry!r}")
+    where = f"{where} ({entry.get('id', 'no id')})"
+    missing = [key for key in REQUIRED if key not in entry]
     if missing:
         raise CatalogueError(f"{where}: missing field(s) {', '.join(missing)}")
-    if entry["polarity"] not in POLARITIES:
-        raise CatalogueError(f"{where}: polarity {entry['polarity']!r}, expected one of {', '.join(POLARITIES)}")
-    crime_types = entry["crime_types"]
-    if crime_types != ALL_TYPES and not (isinstance(crime_types, list) and crime_types):
+    _one_of(where, "outcome", entry["outcome"], OUTCOMES)
+    _one_of(where, "polarity", entry["polarity"], POLARITIES)
+    _one_of(where, "source", entry["source"], SOURCES)
+    _one_of(where, "statistic", entry["statistic"], (SOURCE_STATISTICS[entry["source"]],))
+    _one_of(where, "target", entry["target"], TARGET_KINDS)
+    _one_of(where, "population", entry.get("population", "all_ages"), POPULATIONS)
+    periods = entry["periods"]
+    if not isinstance(periods, list) or not periods:
+        raise CatalogueError(f"{where}: periods must be a list of {', '.join(PERIODS)}")
+    for period in periods:
+        _one_of(where, "periods", period, PERIODS)
+    if entry["statistic"] == "count" and not isinstance(entry.get("rate_per"), int):
+        raise CatalogueError(f"{where}: a count needs rate_per, a whole number such as 1000")
+    crime_types = entry.get("crime_types", ())
+    if entry["source"] == "police_uk" and crime_types != ALL_TYPES and not (isinstance(crime_types, list) and crime_types):
         raise CatalogueError(f"{where}: crime_types must be a list of police.uk crime types or {ALL_TYPES!r}")
+    fields = {key: entry[key] for key in REQUIRED}
     return Measure(
-        id=str(entry["id"]),
-        title=str(entry["title"]),
-        outcome=str(entry["outcome"]),
-        source=str(entry["source"]),
-        unit=str(entry["unit"]),
-        polarity=entry["polarity"],
+        **{key: str(value) for key, value in fields.items() if key != "periods"},
+        periods=tuple(periods),
+        caveats=str(entry.get("caveats", "")),
+        rate_per=entry.get("rate_per"),
+        population=entry.get("population", "all_ages"),
         crime_types=crime_types if crime_types == ALL_TYPES else tuple(map(str, crime_types)),
         exclude_crime_types=tuple(map(str, entry.get("exclude_crime_types", []))),
     )
+
+
+def _one_of(where: str, field: str, value: object, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise CatalogueError(f"{where}: {field} is {value!r}, expected one of: {', '.join(allowed)}")

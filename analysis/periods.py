@@ -112,3 +112,31 @@ def _month_string(year: int, month_number: int) -> str:
     """Month arithmetic: month_number may run past 12 or below 1."""
     index = year * 12 + month_number - 1
     return f"{index // 12}-{index % 12 + 1:02d}"
+
+
+def window_months(period_type: str, quarter: Quarter) -> list[str]:
+    """The months a reporting period covers at the end of `quarter`: the quarter, the financial year
+    to date, or the 12 months to the quarter's end."""
+    last = quarter.months[-1]
+    if period_type == "quarter":
+        return quarter.months
+    if period_type == "year_to_date":
+        return months_ending(last, 3 * quarter.number)
+    if period_type == "rolling_12_months":
+        return months_ending(last, 12)
+    raise PeriodError(f"period type {period_type!r} is not one of quarter, year_to_date, rolling_12_months")
+
+
+def window_label(period_type: str, quarter: Quarter) -> str:
+    """'2022-23 Q2', 'the year to date, Apr-Sep 2022' or 'the 12 months to Sep 2022'."""
+    months = window_months(period_type, quarter)
+    if period_type == "quarter":
+        return quarter.label
+    if period_type == "year_to_date":
+        return f"the year to date, {month_name(months[0])[:3]}-{month_name(months[-1])}"
+    return f"the 12 months to {month_name(months[-1])}"
+
+
+def year_earlier(months: list[str]) -> list[str]:
+    """The same months one year before."""
+    return [_month_string(parse_month(month)[0] - 1, parse_month(month)[1]) for month in months]

@@ -2,39 +2,185 @@
 
 Rules (DESIGN.md): a change that is not significant is "similar" with its size, never "increased";
 only a significant change gets a direction word; counts stand next to percentages; percentages of
-small counts are not given, since a change from 3 to 6 is not usefully "+100%".
+small counts are not given (3 to 6 is not usefully "+100%"); provisional figures are shown and
+flagged but never called a significant change.
 """
 from __future__ import annotations
 
 import math
 
-from analysis.assess import MeasureAssessment, QuarterAssessment
-from analysis.periods import Quarter, month_name
+from analysis.assess import Assessment, Result
+from analysis.periods import Quarter
 from analysis.stats import SIGNIFICANCE_LEVEL
 
 SMALLEST_BASE_FOR_PERCENT = 10
+MINUS = "\u2212"
 
 SIGNIFICANCE_MEANING = (
     f"A change is called significant when chance alone would produce one as large less than "
-    f"{100 * (1 - SIGNIFICANCE_LEVEL):.0f} times in 100 (an exact test for two counts, at the "
-    f"{100 * SIGNIFICANCE_LEVEL:.0f}% level); any other change is described as similar."
+    f"{100 * (1 - SIGNIFICANCE_LEVEL):.0f} times in 100 (a {100 * SIGNIFICANCE_LEVEL:.0f}% level test); "
+    f"any other change is described as similar, whatever its size."
 )
 
 
-def count(value: int) -> str:
-    return f"{value:,}"
+def count(value: float) -> str:
+    return f"{value:,.0f}"
 
 
 def rate(value: float) -> str:
     return f"{value:,.1f}" if value >= 0.95 else f"{value:.2f}"
 
 
-def signed_count(value: int) -> str:
-    return f"{value:+,}".replace("-", "\u2212")
+def signed(text: str) -> str:
+    """'+12' stays, '-12' gets a true minus sign."""
+    return text.replace("-", MINUS)
 
 
-def percent(value: float) -> str:
-    return f"{value:+.0f}%".replace("-", "\u2212")
+def value_text(result: Result) -> str:
+    """The value in its measure's own form: '12,987', '27.3%', '1.04', '38%'."""
+    statistic = result.measure.statistic
+    if statistic == "count":
+        return count(result.value)
+    if statistic == "rate_per_person":
+        return f"{result.value:.2f}"
+    return f"{result.value:.1f}%" if statistic == "proportion" else f"{result.value:.0f}%"
+
+
+def value_with_unit(result: Result) -> str:
+    unit = result.measure.unit
+    if result.measure.statistic in ("proportion", "percent_reduction"):
+        return f"{value_text(result)} {unit.removeprefix('% ')}" if unit.startswith("% ") else value_text(result)
+    return f"{value_text(result)} {unit}"
+
+
+def gap_unit(result: Result) -> str:
+    """The unit a difference is measured in."""
+    statistic = result.measure.statistic
+    if statistic in ("proportion", "percent_reduction"):
+        return "percentage points"
+    return result.measure.unit
+
+
+def difference_text(result: Result, difference: float) -> str:
+    statistic = result.measure.statistic
+    if statistic == "count":
+        return signed(f"{difference:+,.0f}")
+    if statistic == "rate_per_person":
+        return signed(f"{difference:+.2f}")
+    return signed(f"{difference:+.1f} percentage points")
+
+
+def previous_text(result: Result) -> str:
+    statistic, previous = result.measure.statistic, result.change.previous
+    if statistic == "count":
+        return count(previous)
+    if statistic == "rate_per_person":
+        return f"{previous:.2f}"
+    return f"{previous:.1f}%" if statistic == "proportion" else f"{previous:.0f}%"
+
+
+def change_size(result: Result) -> str:
+    """'+366, +62%' for counts with a base of 10 or more; otherwise the difference alone."""
+    change = result.change
+    parts = [difference_text(result, change.difference)]
+    if change.percent is not None and change.previous >= SMALLEST_BASE_FOR_PERCENT and result.measure.statistic == "count":
+        parts.append(signed(f"{change.percent:+.0f}%"))
+    return ", ".join(parts)
+
+
+def change_verdict(result: Result) -> str:
+    """'significant increase' / 'significant fall' / 'no significant change' / why there is no test."""
+    change = result.change
+    if change is None:
+        return "no comparison available"
+    if not change.tested:
+        return "provisional: not tested" if result.provisional else "not tested"
+    if not change.significant:
+        return "no significant change"
+    return "significant increase" if change.difference > 0 else "significant fall"
+
+
+def change_sentence(result: Result) -> str:
+    """The comparison with the previous period, in words."""
+    change = result.change
+    cohort = result.period_type == "annual_cohort"
+    against = "the previous cohort" if cohort else "the same period last year"
+    if change is None:
+        return f"no comparison is available with {against}"
+    size = f"{previous_text(result)} in {_the(result.previous_label)}; {change_size(result)}"
+    if not change.tested:
+        reason = "the figures are provisional, so the change is not tested" if result.provisional else \
+            "the change between cohorts is not tested"
+        return f"against {size}: {reason}"
+    if not change.significant:
+        return f"similar to {against} ({size}): no significant change"
+    direction = "up" if change.difference > 0 else "down"
+    return f"{direction} on {against} ({size}): a {change_verdict(result)}"
+
+
+def target_sentence(result: Result) -> str:
+    """Against target: met or missed, by how much, and whether the gap is larger than chance."""
+    check = result.target_check
+    if check is None:
+        return result.status_reason[0].upper() + result.status_reason[1:] if result.measure.target != "reduction" else ""
+    target = check.target
+    year = result.status_reason.removeprefix("against the ").removesuffix(" target")
+    if target.kind == "band":
+        band = f"the expected range of {target.low:g}% to {target.high:g}%"
+        if check.position == "inside":
+            return f"Inside {band}"
+        chance = "more than chance variation would explain" if check.gap_beyond_chance else "within chance variation"
+        return f"{check.position.capitalize()} {band} by {abs(check.gap):.1f} percentage points ({chance})"
+    if check.met:
+        return f"Met the {year} target ({value_text(result)} against a target of {_target_phrase(result)})"
+    chance = "larger than chance variation" if check.gap_beyond_chance else "within chance variation"
+    return (f"Missed the {year} target by {_gap(result, abs(check.gap))} {gap_unit(result)} "
+            f"({value_text(result)} against a target of {_target_phrase(result)}); the gap is {chance}")
+
+
+def result_sentence(result: Result) -> str:
+    """One or two sentences on one measure."""
+    measure = result.measure
+    if result.value is None:
+        return f"{measure.title}: not available ({result.unavailable})."
+    head = f"{measure.title}: {value_with_unit(result)} in {_the(result.period_label)}"
+    if result.rate is not None:
+        head += f" ({rate(result.rate[0])} per {count(measure.rate_per)} {_residents(result)})"
+    if result.provisional:
+        head += " (provisional)"
+    sentence = f"{head}, {change_sentence(result)}."
+    target = target_sentence(result)
+    return f"{sentence} {target}." if target else sentence
+
+
+def summary_sentences(assessment: Assessment) -> list[str]:
+    """Top of the report: the status tally, what is off track, and the significant changes."""
+    headline = assessment.headline
+    tally = {}
+    for result in headline:
+        tally[result.status.word.lower()] = tally.get(result.status.word.lower(), 0) + 1
+    order = {"on track": "on track", "at risk": "at risk", "off track": "off track",
+             "no target": "with no target", "not available": "not available"}
+    parts = [f"{tally[word]} {phrase}" for word, phrase in order.items() if word in tally]
+    sentences = [f"Of the {len(headline)} measures for {assessment.area.name}, " + _listed(parts) + "."]
+    off_track = [r for r in headline if r.status.key == "off_track"]
+    if off_track:
+        sentences.append("Off track: " + _listed([f"{r.measure.title.lower()} ({_off_track_reason(r)})"
+                                                   for r in off_track]) + ".")
+    changed = [r for r in headline if r.change is not None and r.change.significant and r.status.key != "off_track"]
+    rises = [r for r in changed if r.change.difference > 0]
+    falls = [r for r in changed if r.change.difference < 0]
+    for label, items in (("Significant increases", rises), ("Significant falls", falls)):
+        if items:
+            sentences.append(f"{label}: " + "; ".join(f"{r.measure.title.lower()} ({change_size(r)})" for r in items) + ".")
+    if not changed and not off_track:
+        sentences.append("No measure changed significantly on the same period last year.")
+    return sentences
+
+
+def quarter_heading(quarter: Quarter) -> str:
+    """'2022-23 Quarter 2 (Jul-Sep 2022)'."""
+    return f"{quarter.financial_year} Quarter {quarter.number} ({quarter.month_span})"
 
 
 def ratio_interval(low: float, high: float) -> str:
@@ -42,74 +188,38 @@ def ratio_interval(low: float, high: float) -> str:
     return f"{low:.2f} to {upper}"
 
 
-def change_size(item: MeasureAssessment) -> str:
-    """'+366, +62%' or, for a small base, '+2'."""
-    comparison = item.comparison
-    parts = [signed_count(comparison.change)]
-    if comparison.previous >= SMALLEST_BASE_FOR_PERCENT:
-        parts.append(percent(comparison.percent_change))
-    return ", ".join(parts)
+def _off_track_reason(result: Result) -> str:
+    if result.target_check is None:
+        return f"{change_size(result)} on the same period last year, a {change_verdict(result)}"
+    return f"{value_text(result)} against a target of {_target_phrase(result)}"
 
 
-def change_verdict(item: MeasureAssessment) -> str:
-    """'significant increase' / 'significant fall' / 'no significant change' / why there is none."""
-    comparison = item.comparison
-    if comparison is None:
-        return "no comparison available"
-    if not comparison.significant:
-        return "no significant change"
-    return "significant increase" if comparison.change > 0 else "significant fall"
+def _target_phrase(result: Result) -> str:
+    target = result.target_check.target
+    if target.kind == "band":
+        return f"{target.low:g}% to {target.high:g}%"
+    return f"{'at most' if target.kind == 'at_most' else 'at least'} {_target_value(result, target.value)}"
 
 
-def missing_months_text(months: tuple[str, ...]) -> str:
-    return ", ".join(month_name(m) for m in months)
+def _the(label: str) -> str:
+    """Period labels read after 'in': cohorts take 'the'; the others carry their own article."""
+    return f"the {label}" if label.endswith("cohort") else label
 
 
-def measure_sentence(item: MeasureAssessment, assessment: QuarterAssessment) -> str:
-    """One sentence on one measure for the quarter."""
-    measure, quarter = item.measure, assessment.quarter
-    if item.count is None:
-        return (f"{measure.title}: not available for {quarter}, because the data lack "
-                f"{missing_months_text(assessment.months_missing)}.")
-    head = f"{measure.title}: {count(item.count)} {measure.unit} in {quarter} ({rate(item.rate_per_1000)} per 1,000 residents)"
-    previous = quarter.same_quarter_last_year()
-    if item.comparison is None:
-        return (f"{head}; no comparison available, as the data lack "
-                f"{missing_months_text(assessment.previous_months_missing)} ({previous}).")
-    if not item.comparison.significant:
-        return (f"{head}, similar to the same quarter last year ({count(item.previous_count)}; "
-                f"{change_size(item)}): no significant change.")
-    direction = "up" if item.comparison.change > 0 else "down"
-    return (f"{head}, {direction} on the same quarter last year ({count(item.previous_count)}; "
-            f"{change_size(item)}): a {change_verdict(item)}.")
+def _target_value(result: Result, value: float) -> str:
+    statistic = result.measure.statistic
+    if statistic == "rate_per_person":
+        return f"{value:.2f}"
+    return f"{value:g}%" if statistic in ("proportion", "percent_reduction") else f"{value:,g}"
 
 
-def summary_sentences(assessment: QuarterAssessment) -> list[str]:
-    """The short summary at the top of a report: headline measure, then what changed significantly."""
-    area, quarter = assessment.area, assessment.quarter
-    if assessment.months_missing:
-        return [f"The {quarter} figures for {area.name} are not available: the data lack "
-                f"{missing_months_text(assessment.months_missing)}. No figures are given for an incomplete quarter."]
-    sentences = [measure_sentence(assessment.measures[0], assessment)]
-    if not assessment.comparison_available:
-        sentences.append(f"No comparison with the same quarter last year is available, as the data lack "
-                         f"{missing_months_text(assessment.previous_months_missing)}.")
-        return sentences
-    others = assessment.measures[1:]
-    rises = [m for m in others if m.comparison.significant and m.comparison.change > 0]
-    falls = [m for m in others if m.comparison.significant and m.comparison.change < 0]
-    similar = [m for m in others if not m.comparison.significant]
-    for label, items in (("Significant increases", rises), ("Significant falls", falls)):
-        if items:
-            listed = "; ".join(f"{m.measure.title.lower()} ({change_size(m)})"
-                               for m in sorted(items, key=lambda m: m.comparison.p_value))
-            sentences.append(f"{label} on the same quarter last year: {listed}.")
-    if similar:
-        sentences.append("Similar to the same quarter last year (no significant change): "
-                         + ", ".join(m.measure.title.lower() for m in similar) + ".")
-    return sentences
+def _gap(result: Result, gap: float) -> str:
+    return f"{gap:.2f}" if result.measure.statistic == "rate_per_person" else f"{gap:.1f}"
 
 
-def quarter_heading(quarter: Quarter) -> str:
-    """'2022-23 Quarter 2 (Jul-Sep 2022)'."""
-    return f"{quarter.financial_year} Quarter {quarter.number} ({quarter.month_span})"
+def _residents(result: Result) -> str:
+    return "residents aged 10 to 17" if result.measure.population == "aged_10_17" else "residents"
+
+
+def _listed(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]

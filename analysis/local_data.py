@@ -1,0 +1,133 @@
+"""Local measures that police.uk does not publish: CSV templates, validated on load with pandera.
+
+Each template is documented in data/README.md. `data/local/sources.yml` says where each file came
+from; a file marked `illustrative: true` puts an "illustrative data" notice on every report using it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+import yaml
+from pandera.errors import SchemaErrors
+
+LOCAL_DIR = "local"
+SOURCES_FILE = f"{LOCAL_DIR}/sources.yml"
+
+_MONTH = pa.Check.str_matches(r"^\d{4}-(0[1-9]|1[0-2])$", error="a month YYYY-MM")
+_COHORT_YEAR = pa.Check.str_matches(r"^\d{4}-\d{2}$", error="a financial year YYYY-YY")
+_WHOLE = pa.Check.ge(0, error="a whole number >= 0")
+_POSITIVE = pa.Check.gt(0, error="a whole number > 0")
+_YES_NO = pa.Check.isin(["yes", "no"], error="yes or no")
+
+
+def _schema(columns: dict[str, pa.Column], unique: list[str], checks: list[pa.Check] = ()) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(columns, strict=True, coerce=True, unique=unique, checks=list(checks))
+
+
+TEMPLATES: dict[str, pa.DataFrameSchema] = {
+    "local_counts": _schema({
+        "measure_id": pa.Column(str), "area_code": pa.Column(str), "month": pa.Column(str, _MONTH),
+        "count": pa.Column(int, _WHOLE), "provisional": pa.Column(str, _YES_NO),
+    }, unique=["measure_id", "area_code", "month"]),
+    "local_proportions": _schema({
+        "measure_id": pa.Column(str), "area_code": pa.Column(str), "month": pa.Column(str, _MONTH),
+        "numerator": pa.Column(int, _WHOLE), "denominator": pa.Column(int, _POSITIVE),
+        "provisional": pa.Column(str, _YES_NO),
+    }, unique=["measure_id", "area_code", "month"],
+        checks=[pa.Check(lambda df: df["numerator"] <= df["denominator"], error="numerator <= denominator")]),
+    "youth_reoffending": _schema({
+        "area_code": pa.Column(str), "cohort_year": pa.Column(str, _COHORT_YEAR),
+        "offenders": pa.Column(int, _POSITIVE), "reoffences": pa.Column(int, _WHOLE),
+        "provisional": pa.Column(str, _YES_NO),
+    }, unique=["area_code", "cohort_year"]),
+    "iom_cohorts": _schema({
+        "area_code": pa.Column(str), "cohort_year": pa.Column(str, _COHORT_YEAR),
+        "offenders": pa.Column(int, _POSITIVE), "offences_before": pa.Column(int, _POSITIVE),
+        "offences_after": pa.Column(int, _WHOLE), "provisional": pa.Column(str, _YES_NO),
+    }, unique=["area_code", "cohort_year"]),
+}
+
+
+class LocalDataError(ValueError):
+    """A local data file that does not fit its template; the message names the file, row and field."""
+
+
+@dataclass(frozen=True)
+class LocalData:
+    tables: dict[str, pd.DataFrame]  # template name -> validated rows
+    illustrative: tuple[str, ...]  # templates whose data are illustrative, not real
+
+
+def load_local_data(data_dir: Path, measure_sources: dict[str, str], area_codes: set[str]) -> LocalData:
+    """Every template's file under data/local/, validated; a missing file is an empty table."""
+    data_dir = Path(data_dir)
+    sources = _read_sources(data_dir / SOURCES_FILE)
+    tables = {}
+    for name, schema in TEMPLATES.items():
+        path = data_dir / LOCAL_DIR / f"{name}.csv"
+        table = read_template(path, schema) if path.is_file() else _empty(schema)
+        _check_references(path, table, name, measure_sources, area_codes)
+        tables[name] = table
+    illustrative = tuple(name for name in TEMPLATES if sources.get(f"{name}.csv", {}).get("illustrative"))
+    return LocalData(tables, illustrative)
+
+
+def read_template(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise LocalDataError(f"{path}: cannot be read as a UTF-8 CSV ({error})") from error
+    missing = [column for column in schema.columns if column not in raw.columns]
+    extra = [column for column in raw.columns if column not in schema.columns]
+    if missing or extra:
+        raise LocalDataError(f"{path}: header has {', '.join(raw.columns)}; expected {', '.join(schema.columns)}")
+    try:
+        return schema.validate(raw, lazy=True)
+    except SchemaErrors as errors:
+        raise LocalDataError(_first_failure(path, errors.failure_cases, schema)) from None
+
+
+def _first_failure(path: Path, failures: pd.DataFrame, schema: pa.DataFrameSchema) -> str:
+    """The first failure in file order, as one line: file, row, field and what was expected."""
+    located = failures[failures["index"].notna()].sort_values("index", kind="stable")
+    failure = (located if len(located) else failures).iloc[0]
+    row = f", row {int(failure['index']) + 2}" if pd.notna(failure["index"]) else ""
+    check = str(failure["check"])
+    if check == "multiple_fields_uniqueness":
+        return f"{path}{row}: the same {', '.join(schema.unique)} appears more than once"
+    if failure["schema_context"] == "DataFrameSchema":
+        return f"{path}{row}: expected {check}"
+    expected = "a whole number" if check.startswith(("coerce_dtype", "dtype")) else check
+    return f"{path}{row}, {failure['column']}: {failure['failure_case']} is not {expected}"
+
+
+def _check_references(path: Path, table: pd.DataFrame, name: str, measure_sources: dict[str, str],
+                      area_codes: set[str]) -> None:
+    for row, code in enumerate(table["area_code"], start=2):
+        if code not in area_codes:
+            raise LocalDataError(f"{path}, row {row}, area_code: {code!r} is not the county or one of its districts")
+    if "measure_id" in table:
+        for row, measure_id in enumerate(table["measure_id"], start=2):
+            if measure_sources.get(measure_id) != name:
+                known = ", ".join(sorted(m for m, source in measure_sources.items() if source == name))
+                raise LocalDataError(f"{path}, row {row}, measure_id: {measure_id!r} is not a {name} measure "
+                                     f"of the catalogue (expected one of: {known})")
+
+
+def _read_sources(path: Path) -> dict:
+    if not path.is_file():
+        return {}
+    try:
+        sources = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise LocalDataError(f"{path}: not valid YAML ({error})") from error
+    if not isinstance(sources, dict):
+        raise LocalDataError(f"{path}: expected a mapping of file name -> {{illustrative, description}}")
+    return sources
+
+
+def _empty(schema: pa.DataFrameSchema) -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series(dtype=str) for column in schema.columns})

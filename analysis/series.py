@@ -1,0 +1,55 @@
+"""Any measure's data for one area, in one shape: monthly series, or cohorts by year.
+
+A county's figures are its own rows where the source has them, otherwise the sum of its districts'
+rows (only where every district has a row: a partial sum would look like a fall).
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.areas import Area
+from analysis.dataset import Dataset
+from analysis.measures import Measure
+
+SERIES_COLUMNS = ["numerator", "denominator", "provisional"]
+
+
+def monthly(dataset: Dataset, measure: Measure, area: Area) -> pd.DataFrame:
+    """Months (index, oldest first) with numerator, denominator (none for counts) and provisional flag."""
+    if measure.source == "police_uk":
+        counts = dataset.measure_month_counts
+        rows = counts[(counts["measure"] == measure.id) & counts["district_code"].isin(area.district_codes)]
+        numerator = rows.groupby("month")["count"].sum().reindex(sorted(dataset.months_present), fill_value=0)
+        return pd.DataFrame({"numerator": numerator.astype(float), "denominator": float("nan"),
+                             "provisional": False}).rename_axis("month")
+    table = dataset.local.tables[measure.source]
+    rows = table[table["measure_id"] == measure.id].rename(columns={"count": "numerator"})
+    if "denominator" not in rows:
+        rows = rows.assign(denominator=float("nan"))
+    return _area_rows(rows, area, "month", ["numerator", "denominator"])
+
+
+def cohorts(dataset: Dataset, measure: Measure, area: Area) -> pd.DataFrame:
+    """Cohort years (index, oldest first) with the template's columns and provisional flag."""
+    table = dataset.local.tables[measure.source]
+    value_columns = [c for c in table.columns if c not in ("area_code", "cohort_year", "provisional")]
+    return _area_rows(table, area, "cohort_year", value_columns)
+
+
+def reported_for(dataset: Dataset, measure: Measure, area: Area) -> bool:
+    """Whether the source has any figures for this area (some local measures are county-wide only)."""
+    data = cohorts(dataset, measure, area) if measure.periods == ("annual_cohort",) else monthly(dataset, measure, area)
+    return not data.empty
+
+
+def _area_rows(rows: pd.DataFrame, area: Area, key: str, value_columns: list[str]) -> pd.DataFrame:
+    rows = rows.assign(provisional=rows["provisional"] == "yes")
+    own = rows[rows["area_code"] == area.code]
+    if own.empty and area.is_county:
+        parts = rows[rows["area_code"].isin(area.district_codes)]
+        complete = parts.groupby(key)["area_code"].nunique() == len(area.district_codes)
+        parts = parts[parts[key].isin(complete[complete].index)]
+        own = parts.groupby(key, as_index=False).agg(
+            {**{column: lambda v: v.sum(min_count=1) for column in value_columns}, "provisional": "any"})
+    own = own.set_index(key).sort_index()[[*value_columns, "provisional"]]
+    return own.astype({column: float for column in value_columns})
