@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: report test lab data clean
+.PHONY: report test lab data illustrative clean
 
 report: $(INSTALLED)
 	$(BIN)/python -m analysis build
@@ -17,6 +17,9 @@ lab: $(INSTALLED)
 
 data: $(INSTALLED)
 	$(BIN)/python -m analysis data
+
+illustrative: $(INSTALLED)
+	$(BIN)/python -m analysis illustrative
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -149,7 +149,7 @@ def _window_result(dataset: Dataset, measure: Measure, quarter: Quarter, area: A
     label, previous_label = window_label(period, quarter), window_label(period, quarter.same_quarter_last_year())
     base = dict(measure=measure, period_type=period, period_label=label, previous_label=previous_label)
     if data.empty:
-        return _unavailable(base, f"not reported for {area.name}")
+        return _unavailable(base, _not_reported(dataset, measure, area))
     missing = [m for m in months if m not in data.index]
     if missing:
         return _unavailable(base, f"data lack {len(missing)} month(s) of {label}")
@@ -194,8 +194,9 @@ def _cohort_result(dataset: Dataset, measure: Measure, quarter: Quarter, area: A
     earlier = [year for year in data.index if int(year[:4]) < quarter.start_year]
     base = dict(measure=measure, period_type="annual_cohort")
     if not earlier:
-        return _unavailable({**base, "period_label": "latest cohort", "previous_label": "previous cohort"},
-                            f"no cohort before {quarter.financial_year} reported for {area.name}")
+        reason = _not_reported(dataset, measure, area) if data.empty else \
+            f"no cohort before {quarter.financial_year} reported for {area.name}"
+        return _unavailable({**base, "period_label": "latest cohort", "previous_label": "previous cohort"}, reason)
     year = earlier[-1]
     previous_year = f"{int(year[:4]) - 1}-{int(year[:4]) % 100:02d}"
     base.update(period_label=f"{year} cohort", previous_label=f"{previous_year} cohort")
@@ -233,6 +234,13 @@ def _unavailable(base: dict, reason: str) -> Result:
     return Result(**base, value=None, low=None, high=None, numerator=None, denominator=None, change=None,
                   target_check=None, status=STATUSES["not_available"], status_reason=reason, provisional=False,
                   unavailable=reason)
+
+
+def _not_reported(dataset: Dataset, measure: Measure, area: Area) -> str:
+    county = dataset.areas.county
+    if not area.is_county and series.reported_for(dataset, measure, county):
+        return f"reported for {county.name} as a whole only, not by district"
+    return f"not reported for {area.name}"
 
 
 def _residents(dataset: Dataset, measure: Measure, area: Area, year: int) -> Population:
@@ -317,3 +325,19 @@ def _funnel_limits(measure: Measure, row, baseline: float, level: float) -> tupl
     tail = (1 - level) / 2
     zero_is_unlikely = math.exp(-baseline * row.denominator / measure.rate_per) < tail
     return (math.inf if zero_is_unlikely else 0.0), math.inf
+
+
+def row_accounting(dataset: Dataset, quarter: Quarter) -> dict[str, int]:
+    """Where every police.uk row of the quarter went: into the county, elsewhere, or unplaced by reason."""
+    months = set(quarter.months)
+    counts = dataset.crime_counts[dataset.crime_counts["month"].isin(months)]
+    in_county = counts["district_code"].isin(dataset.areas.county.district_codes)
+    unplaced = dataset.unplaced_counts[dataset.unplaced_counts["month"].isin(months)]
+    accounting = {
+        "rows in files": int(dataset.months.loc[dataset.months["month"].isin(months), "rows"].sum()),
+        f"in {dataset.areas.county.name}": int(counts.loc[in_county, "count"].sum()),
+        "in other districts (outside the areas reported)": int(counts.loc[~in_county, "count"].sum()),
+    }
+    for reason, total in unplaced.groupby("reason")["count"].sum().items():
+        accounting[reason] = int(total)
+    return accounting

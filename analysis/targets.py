@@ -90,9 +90,9 @@ def _target(where: str, kind: str, values: object) -> Target:
     needed = ("low", "high") if kind == "band" else ("value",)
     if not isinstance(values, dict) or set(values) != set(needed) or \
             not all(isinstance(values[key], (int, float)) for key in needed):
-        raise TargetError(f"{where}: a {kind} target needs {' and '.join(needed)} as numbers, got {values!r}")
+        raise TargetError(f"{where}: {kind} target needs {' and '.join(needed)} as numbers, got {values!r}")
     if kind == "band" and values["low"] > values["high"]:
-        raise TargetError(f"{where}: band low {values['low']} is above high {values['high']}")
+        raise TargetError(f"{where}: band low {values['low']:g} is above high {values['high']:g}")
     return Target(kind, **{key: float(values[key]) for key in needed})
 
 

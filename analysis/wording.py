@@ -223,3 +223,59 @@ def _residents(result: Result) -> str:
 
 def _listed(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def target_cell(result: Result) -> str:
+    """The dashboard's target column."""
+    kind = result.measure.target
+    if kind == "none":
+        return "none (direction reported)"
+    if kind == "reduction":
+        return "lower than the same period last year"
+    if result.target_check is None:
+        return result.status_reason
+    return _target_phrase(result)
+
+
+def change_cell(result: Result) -> str:
+    if result.change is None:
+        return "no comparison available"
+    return f"{change_size(result)} ({change_verdict(result)})"
+
+
+def trend_cell(result: Result) -> str:
+    if result.trend is None:
+        return "annual figure" if result.period_type == "annual_cohort" else "not available"
+    return result.trend.label
+
+
+def spc_cell(result: Result) -> str:
+    chart = result.spc
+    if chart is None:
+        return "annual figure" if result.period_type == "annual_cohort" else "not available"
+    if chart.variation_icon is None:
+        return chart.note or "too few months"
+    text = chart.variation_icon + (f"; {chart.assurance_icon}" if chart.assurance_icon else "")
+    return text + (" (provisional limits)" if chart.provisional else "")
+
+
+def districts_cell(result: Result) -> str:
+    """'2 higher, 5 similar' or why there is no comparison."""
+    if result.districts is None:
+        return "county-wide only" if result.value is not None else "not available"
+    labels = result.districts.loc[~result.districts["is_county"], "label"]
+    return ", ".join(f"{(labels == label).sum()} {label}" for label in ("higher", "similar", "lower")
+                     if (labels == label).any())
+
+
+def districts_sentence(result: Result) -> str:
+    """Which districts differ from the county, at the 95% funnel limits."""
+    table = result.districts[~result.districts["is_county"]]
+    parts = []
+    for label in ("higher", "lower"):
+        names = table.loc[table["label"] == label, "area"].tolist()
+        if names:
+            parts.append(f"{_listed(names)} {'is' if len(names) == 1 else 'are'} {label} than the county")
+    if not parts:
+        return f"{result.measure.title}: every district is similar to the county at the 95% funnel limits."
+    return f"{result.measure.title}: " + "; ".join(parts) + " (95% funnel limits); the others are similar."

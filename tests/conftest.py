@@ -17,10 +17,15 @@ needs_shared_data = pytest.mark.skipif(
 
 @pytest.fixture(scope="session")
 def small_data_dir(tmp_path_factory) -> Path:
-    """Testshire (Blaby and Melton): 2021-07..09 and 2022-07..09 from tests/data/police-uk."""
+    """Testshire (Blaby and Melton): police.uk rows for 2021-07..09 and 2022-07..09 (tests/data/police-uk),
+    hand-made local data (tests/data/local) and targets (tests/data/targets.yml)."""
     data_dir = tmp_path_factory.mktemp("data")
     shutil.copy(TEST_DATA / "areas.yml", data_dir / paths.AREAS_FILE)
+    shutil.copy(TEST_DATA / "targets.yml", data_dir / "targets.yml")
+    shutil.copytree(TEST_DATA / "local", data_dir / "local")
     shutil.copy(paths.DATA_DIR / paths.MEASURES_FILE, data_dir / paths.MEASURES_FILE)
-    tables = derive_tables([TEST_DATA / "police-uk"], TEST_DATA / "lookup.csv", TEST_DATA / "population.csv", data_dir)
+    tables = derive_tables([TEST_DATA / "police-uk"], TEST_DATA / "lookup.csv", TEST_DATA / "population.csv",
+                           data_dir, age_estimates_path=None)
     write_tables(tables, data_dir)
+    shutil.copy(TEST_DATA / "population_10_17.csv", data_dir / paths.YOUTH_POPULATION_FILE)
     return data_dir

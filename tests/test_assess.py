@@ -1,8 +1,10 @@
-"""Assessment of Testshire (tests/data): expected counts are counted by hand from the CSV rows."""
+"""Assessment of Testshire (tests/data): expected values are counted by hand from the CSV rows, and
+the statistics are those of the modules tested against independent values elsewhere."""
 import pytest
 
-from analysis.assess import assess, district_rates, monthly_series, population, row_accounting
+from analysis.assess import assess, population, row_accounting
 from analysis.dataset import load_dataset
+from analysis.intervals import count_interval, newcombe_difference, wilson
 from analysis.periods import Quarter
 from analysis.stats import compare_counts
 
@@ -12,46 +14,114 @@ def dataset(small_data_dir):
     return load_dataset(small_data_dir)
 
 
-def by_id(assessment):
-    return {item.measure.id: item for item in assessment.measures}
+@pytest.fixture(scope="module")
+def county(dataset):
+    return assess(dataset, Quarter(2022, 2), dataset.areas.county)
 
 
-def test_county_quarter_against_same_quarter_last_year(dataset):
+def result(assessment, measure_id, period=None):
+    return next(r for r in assessment.results
+                if r.measure.id == measure_id and (period is None or r.period_type == period))
+
+
+def test_county_crime_against_same_quarter_last_year(county):
     # 2022 Jul-Sep: Blaby burglary 3+1+1, Melton vehicle 1 and criminal damage 1+1 -> 8 crimes;
     # 2021 Jul-Sep: Blaby burglary 3 and vehicle 3 -> 6 crimes. Population 100,000 + 50,000.
-    result = by_id(assess(dataset, Quarter(2022, 2), dataset.areas.county))
-    total = result["total_crime"]
-    assert (total.count, total.previous_count) == (8, 6)
-    assert total.rate_per_1000 == pytest.approx(8 / 150)
-    assert total.comparison == compare_counts(8, 6, 150_000, 150_000)
-    assert (result["burglary"].count, result["burglary"].previous_count) == (5, 3)
-    assert (result["asb_incidents"].count, result["asb_incidents"].previous_count) == (2, 3)
-    assert result["robbery"].count == 0  # the robbery was in Leicester, outside the county
+    total = result(county, "total_crime", "quarter")
+    assert (total.value, total.change.previous) == (8, 6)
+    assert total.rate[0] == pytest.approx(8 / 150)
+    comparison = compare_counts(8, 6, 150_000, 150_000)
+    assert (total.change.p_value, total.change.estimate) == (comparison.p_value, comparison.rate_ratio)
+    assert (total.low, total.high) == count_interval(8)
+    assert total.status.key == "at_risk"  # higher than last year, not significantly
+    assert result(county, "vehicle_crime", "quarter").status.key == "on_track"  # 1 against 3
+    assert result(county, "robbery", "quarter").value == 0  # the robbery was in Leicester
 
 
-def test_district_counts_only_its_own_rows(dataset):
-    result = by_id(assess(dataset, Quarter(2022, 2), dataset.areas.find("melton")))
-    assert (result["total_crime"].count, result["vehicle_crime"].count, result["criminal_damage_arson"].count) == (3, 1, 2)
-    assert result["total_crime"].rate_per_1000 == pytest.approx(3 / 50)
+def test_year_to_date_needs_every_month(county):
+    ytd = result(county, "total_crime", "year_to_date")
+    assert ytd.value is None and ytd.status.key == "not_available"
+    assert "3 month(s)" in ytd.unavailable
+
+
+def test_county_local_counts_are_the_sum_of_districts_and_provisional_is_not_tested(county):
+    # Blaby 7+8+9 and Melton 3+3+4 = 34 against 15 + 5 = 20; Melton's Sep 2022 row is provisional.
+    hate = result(county, "hate_incidents")
+    assert (hate.value, hate.change.previous, hate.provisional) == (34, 20, True)
+    assert not hate.change.tested and not hate.change.significant
+    assert hate.status.key == "no_target"
+
+
+def test_district_local_counts_are_tested(dataset):
+    blaby = assess(dataset, Quarter(2022, 2), dataset.areas.find("Blaby"))
+    hate = result(blaby, "hate_incidents")
+    assert (hate.value, hate.change.previous, hate.provisional, hate.change.tested) == (24, 15, False, True)
+    assert hate.change.p_value == compare_counts(24, 15, 100_000, 100_000).p_value
+
+
+def test_proportion_with_band_target(county):
+    # 8+9+10 = 27 of 30+30+40 = 100 against 5+6+7 = 18 of 100; band 25% to 30% for 2022-23.
+    marac = result(county, "marac_repeat_rate", "quarter")
+    assert marac.value == pytest.approx(27.0)
+    assert (marac.low, marac.high) == pytest.approx(tuple(100 * x for x in wilson(27, 100)))
+    difference, low, high = newcombe_difference(27, 100, 18, 100)
+    assert (marac.change.estimate, marac.change.low, marac.change.high) == pytest.approx((100 * difference, 100 * low, 100 * high))
+    assert marac.target_check.position == "inside" and marac.status.key == "on_track"
+    assert result(county, "marac_repeat_rate", "rolling_12_months").status.key == "not_available"
+
+
+def test_youth_reoffending_rate_against_target(county):
+    # Latest cohort before 2022-23 is 2020-21: 104 re-offences by 100 offenders = 1.04, target at
+    # most 1.01: missed by 0.03. The rate's interval (Byar, 104 events) / 100 contains 1.01.
+    youth = result(county, "youth_reoffending_rate")
+    assert youth.period_label == "2020-21 cohort"
+    assert youth.value == pytest.approx(1.04)
+    assert youth.target_check.gap == pytest.approx(0.03)
+    assert not youth.target_check.met and not youth.target_check.gap_beyond_chance
+    assert youth.status.key == "at_risk"
+    assert youth.change.p_value == compare_counts(104, 95, 100, 100).p_value
+
+
+def test_iom_reduction_against_the_year_before(county):
+    # 2021-22 cohort: 360 offences after against 600 before = 40% fewer; target at least 30%.
+    iom = result(county, "iom_offending_reduction")
+    assert iom.value == pytest.approx(40.0)
+    comparison = compare_counts(360, 600)
+    assert (iom.low, iom.high) == pytest.approx((100 * (1 - comparison.ratio_high), 100 * (1 - comparison.ratio_low)))
+    assert iom.status.key == "on_track"
+    assert iom.change.previous == pytest.approx(30.0) and not iom.change.tested
+
+
+def test_measures_without_data_are_not_available(county, dataset):
+    assert result(county, "asb_affected", "quarter").status.key == "not_available"
+    melton = assess(dataset, Quarter(2022, 2), dataset.areas.find("Melton"))
+    assert result(melton, "marac_repeat_rate", "quarter").unavailable == (
+        "reported for Testshire as a whole only, not by district")
 
 
 def test_no_comparison_when_last_year_is_not_in_the_data(dataset):
-    assessment = assess(dataset, Quarter(2021, 2), dataset.areas.county)
-    assert assessment.previous_months_missing == ("2020-07", "2020-08", "2020-09")
-    assert all(item.comparison is None and item.count is not None for item in assessment.measures)
+    earlier = assess(dataset, Quarter(2021, 2), dataset.areas.county)
+    total = result(earlier, "total_crime", "quarter")
+    assert total.value == 6 and total.change is None and total.status.key == "not_available"
 
 
-def test_a_quarter_with_months_missing_has_no_counts(dataset):
-    assessment = assess(dataset, Quarter(2022, 3), dataset.areas.county)
-    assert assessment.months_missing == ("2022-10", "2022-11", "2022-12")
-    assert all(item.count is None and item.comparison is None for item in assessment.measures)
+def test_a_quarter_with_months_missing_has_no_values(dataset):
+    later = assess(dataset, Quarter(2022, 3), dataset.areas.county)
+    assert all(r.value is None for r in later.results if r.period_type != "annual_cohort")
 
 
-def test_monthly_series_has_gaps_for_absent_months_and_zeros_for_quiet_ones(dataset):
-    series = monthly_series(dataset, dataset.areas.find("melton"), ["2022-06", "2022-07", "2022-08"])
-    assert series["vehicle_crime"].isna().tolist() == [True, False, False]
-    assert series.loc["2022-08", "vehicle_crime"] == 0
-    assert series.loc["2022-08", "criminal_damage_arson"] == 1
+def test_districts_are_compared_with_the_county(county):
+    districts = result(county, "total_crime", "quarter").districts.set_index("area")
+    assert districts.loc["Blaby", "value"] == pytest.approx(5 / 100)
+    assert districts.loc["Melton", "value"] == pytest.approx(3 / 50)
+    assert set(districts["label"]) == {"county", "similar"}
+
+
+def test_every_result_has_status_trend_and_spc_where_monthly(county):
+    for r in county.results:
+        assert r.status is not None
+        if r.value is not None and r.period_type != "annual_cohort":
+            assert r.trend is not None and r.spc is not None
 
 
 def test_population_uses_latest_estimate_not_after_the_year(dataset):
@@ -67,9 +137,3 @@ def test_every_row_of_the_quarter_is_accounted_for(dataset):
         "LSOA not in lookup": 1,
         "no LSOA code": 1,
     }
-
-
-def test_district_rates_include_the_county(dataset):
-    rates = district_rates(dataset, Quarter(2022, 2), "total_crime").set_index("area")
-    assert rates.loc["Blaby", "count"] == 5 and rates.loc["Melton", "count"] == 3
-    assert rates.loc["Testshire", "rate_per_1000"] == pytest.approx(8 / 150)

@@ -45,7 +45,7 @@ def test_html_shows_no_code_and_loads_nothing(pack, area):
     assert '<html lang="en-GB">' in page and page.count("<h1") == 1
     assert f"<title>{'Testshire' if area == 'testshire' else 'Melton'} community safety performance, 2022-23 Q2</title>" in page
     images = re.findall(r"<img[^>]*>", page)
-    assert len(images) == 2
+    assert len(images) >= 2
     assert all('src="data:image/png;base64,' in image and re.search(r'alt="[^"]{20,}"', image) for image in images)
 
 
@@ -53,6 +53,19 @@ def test_county_figures_reach_the_report(pack):
     page = (pack[0] / "testshire.html").read_text(encoding="utf-8")
     assert "Total recorded crime: 8 crimes in 2022-23 Q2" in page
     assert "How the districts compare" in page
+    assert "Illustrative data." in page  # tests/data/local/sources.yml marks local_counts illustrative
+
+
+def test_dashboard_has_a_row_per_measure_with_word_and_symbol(pack, small_data_dir):
+    from analysis.measures import load_measures
+
+    page = (pack[0] / "testshire.html").read_text(encoding="utf-8")
+    dashboard = page[page.index('<table class="dashboard"'):]
+    dashboard = dashboard[:dashboard.index("</table>")]
+    rows = re.findall(r'<tr class="status-(\w+)">', dashboard)
+    assert len(rows) == len(load_measures(small_data_dir))
+    for word in ("On track", "At risk", "No target", "Not available"):
+        assert word in dashboard
 
 
 @pytest.mark.parametrize("area", ["testshire", "melton"])

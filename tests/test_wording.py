@@ -1,73 +1,79 @@
-"""Sentences, checked one by one against the wording rules of DESIGN.md."""
+"""Sentences, checked one by one against the wording rules of DESIGN.md, on Testshire's results."""
+import dataclasses
+
 import pytest
 
 from analysis import wording
-from analysis.areas import Area
-from analysis.assess import MeasureAssessment, Population, QuarterAssessment
-from analysis.measures import Measure
+from analysis.assess import Change, assess
+from analysis.dataset import load_dataset
 from analysis.periods import Quarter
 from analysis.stats import compare_counts
 
-BURGLARY = Measure("burglary", "Burglary", "Ongoing reductions in crime", "police.uk", "crimes",
-                   "lower_is_better", ("Burglary",))
-ROBBERY = Measure("robbery", "Robbery", "Ongoing reductions in crime", "police.uk", "crimes",
-                  "lower_is_better", ("Robbery",))
-AREA = Area("E07000133", "Melton", "district", ("E07000133",))
+
+@pytest.fixture(scope="module")
+def county(small_data_dir):
+    dataset = load_dataset(small_data_dir)
+    return {(r.measure.id, r.period_type): r for r in assess(dataset, Quarter(2022, 2), dataset.areas.county).results}
 
 
-def assessment(*items, months_missing=(), previous_missing=()):
-    return QuarterAssessment(Quarter(2022, 2), AREA, Population(50_000, 2019), months_missing, previous_missing, items)
+def test_a_change_that_is_not_significant_is_similar_with_its_size_and_no_percent_of_a_small_base(county):
+    assert wording.result_sentence(county["total_crime", "quarter"]) == (
+        "Total recorded crime: 8 crimes in 2022-23 Q2 (0.05 per 1,000 residents), similar to the same period "
+        "last year (6 in 2021-22 Q2; +2): no significant change.")
 
 
-def item(measure, count, previous):
-    comparison = None if count is None or previous is None else compare_counts(count, previous)
-    rate = None if count is None else count / 50
-    return MeasureAssessment(measure, count, rate, previous, comparison)
+def test_a_significant_change_gets_its_direction_size_and_percent(county):
+    base = county["burglary", "quarter"]
+    comparison = compare_counts(60, 30)  # p < 0.001 (exact binomial, n = 90)
+    significant = dataclasses.replace(base, value=60.0, change=Change(
+        30, 30, comparison.percent_change, "rate ratio", comparison.rate_ratio, comparison.ratio_low,
+        comparison.ratio_high, comparison.p_value, True))
+    sentence = wording.result_sentence(significant)
+    assert "up on the same period last year (30 in 2021-22 Q2; +30, +100%): a significant increase." in sentence
 
 
-def test_a_change_that_is_not_significant_is_similar_with_its_size():
-    burglary = item(BURGLARY, 46, 29)  # p = 0.06: not significant
-    sentence = wording.measure_sentence(burglary, assessment(burglary))
-    assert sentence == ("Burglary: 46 crimes in 2022-23 Q2 (0.92 per 1,000 residents), similar to the same "
-                        "quarter last year (29; +17, +59%): no significant change.")
+def test_provisional_figures_are_flagged_and_never_called_significant(county):
+    sentence = wording.result_sentence(county["hate_incidents", "quarter"])
+    assert "(provisional)" in sentence
+    assert "the figures are provisional, so the change is not tested" in sentence
     assert "increase" not in sentence
 
 
-def test_a_significant_change_gets_direction_and_size():
-    burglary = item(BURGLARY, 60, 30)  # p < 0.01
-    sentence = wording.measure_sentence(burglary, assessment(burglary))
-    assert "up on the same quarter last year (30; +30, +100%): a significant increase." in sentence
-    fall = item(BURGLARY, 30, 60)
-    assert "down on the same quarter last year (60; \u221230, \u221250%): a significant fall." in \
-        wording.measure_sentence(fall, assessment(fall))
+def test_a_missed_target_gives_its_size_and_whether_it_is_beyond_chance(county):
+    sentence = wording.result_sentence(county["youth_reoffending_rate", "annual_cohort"])
+    assert sentence.endswith("Missed the 2020-21 target by 0.03 re-offences per young offender "
+                             "(1.04 against a target of at most 1.01); the gap is within chance variation.")
 
 
-def test_small_counts_get_no_percentage():
-    robbery = item(ROBBERY, 4, 5)
-    sentence = wording.measure_sentence(robbery, assessment(robbery))
-    assert "(5; \u22121)" in sentence and "%" not in sentence
+def test_a_band_target_says_where_the_value_sits(county):
+    assert wording.result_sentence(county["marac_repeat_rate", "quarter"]).endswith(
+        "Inside the expected range of 25% to 30%.")
 
 
-def test_no_comparison_says_so():
-    burglary = item(BURGLARY, 46, None)
-    sentence = wording.measure_sentence(burglary, assessment(burglary, previous_missing=("2021-07",)))
-    assert sentence.endswith("no comparison available, as the data lack Jul 2021 (2021-22 Q2).")
+def test_an_unavailable_measure_says_why(county):
+    assert wording.result_sentence(county["asb_affected", "quarter"]) == (
+        "Residents affected by anti-social behaviour: not available (not reported for Testshire).")
+    assert wording.result_sentence(county["total_crime", "year_to_date"]).startswith(
+        "Total recorded crime: not available (data lack 3 month(s) of the year to date, Apr-Sep 2022)")
 
 
-def test_months_missing_means_not_available_never_a_fall():
-    burglary = item(BURGLARY, None, 29)
-    sentence = wording.measure_sentence(burglary, assessment(burglary, months_missing=("2022-09",)))
-    assert sentence == "Burglary: not available for 2022-23 Q2, because the data lack Sep 2022."
-    summary = wording.summary_sentences(assessment(burglary, months_missing=("2022-09",)))
-    assert summary == ["The 2022-23 Q2 figures for Melton are not available: the data lack Sep 2022. "
-                       "No figures are given for an incomplete quarter."]
+def test_neutral_measures_report_direction_without_a_target(county):
+    assert "No target: the direction is reported, not judged." in wording.result_sentence(county["hate_incidents", "quarter"])
 
 
-def test_summary_lists_significant_changes_then_the_similar():
-    items = (item(BURGLARY, 100, 100), item(BURGLARY, 60, 30), item(ROBBERY, 4, 5))
-    summary = wording.summary_sentences(assessment(*items))
-    assert summary[1] == "Significant increases on the same quarter last year: burglary (+30, +100%)."
-    assert summary[2] == "Similar to the same quarter last year (no significant change): robbery."
+def test_dashboard_cells(county):
+    assert wording.target_cell(county["total_crime", "quarter"]) == "lower than the same period last year"
+    assert wording.target_cell(county["marac_repeat_rate", "quarter"]) == "25% to 30%"
+    assert wording.change_cell(county["total_crime", "quarter"]) == "+2 (no significant change)"
+    assert wording.districts_cell(county["total_crime", "quarter"]) == "2 similar"
+    assert wording.districts_cell(county["youth_reoffending_rate", "annual_cohort"]) == "county-wide only"
+
+
+def test_summary_tallies_statuses(small_data_dir):
+    dataset = load_dataset(small_data_dir)
+    summary = wording.summary_sentences(assess(dataset, Quarter(2022, 2), dataset.areas.county))
+    assert summary[0].startswith("Of the 18 measures for Testshire, ")
+    assert summary[-1] == "No measure changed significantly on the same period last year."
 
 
 @pytest.mark.parametrize("value, text", [(12987, "12,987"), (0, "0")])

@@ -1,0 +1,61 @@
+"""Local templates: every bad file gets one line naming the file, the row or field, and what was expected."""
+import pytest
+
+from analysis.local_data import TEMPLATES, LocalDataError, load_local_data, read_template
+
+MEASURE_SOURCES = {"hate_incidents": "local_counts", "marac_repeat_rate": "local_proportions"}
+AREAS = {"E10999999", "E07000129", "E07000133"}
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / "local" / f"{name}.csv"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("local_counts", "measure_id,area_code,month,count,provisional\nhate_incidents,E07000129,2022-07,-3,no\n",
+     r"local_counts.csv, row 2, count: -3 is not a whole number >= 0"),
+    ("local_counts", "measure_id,area_code,month,count,provisional\nhate_incidents,E07000129,2022-7,3,no\n",
+     r"row 2, month: 2022-7 is not a month YYYY-MM"),
+    ("local_counts", "measure_id,area_code,month,count,provisional\nhate_incidents,E07000129,2022-07,x,no\n",
+     r"row 2, count: x is not a whole number"),
+    ("local_counts", "measure_id,area_code,month,count,provisional\nhate_incidents,E07000129,2022-07,3,maybe\n",
+     r"row 2, provisional: maybe is not yes or no"),
+    ("local_counts", "measure_id,area_code,month,count,provisional\nhate_incidents,E07000129,2022-07,3,no\n"
+                     "hate_incidents,E07000129,2022-07,4,no\n",
+     r"the same measure_id, area_code, month appears more than once"),
+    ("local_counts", "measure,area_code,month,count,provisional\nhate_incidents,E07000129,2022-07,3,no\n",
+     r"header has measure, area_code.*expected measure_id, area_code"),
+    ("local_proportions", "measure_id,area_code,month,numerator,denominator,provisional\n"
+                          "marac_repeat_rate,E10999999,2022-07,30,20,no\n",
+     r"row 2: expected numerator <= denominator"),
+    ("local_proportions", "measure_id,area_code,month,numerator,denominator,provisional\n"
+                          "marac_repeat_rate,E10999999,2022-07,0,0,no\n",
+     r"row 2, denominator: 0 is not a whole number > 0"),
+])
+def test_bad_rows(tmp_path, name, text, message):
+    with pytest.raises(LocalDataError, match=message):
+        read_template(write(tmp_path, name, text), TEMPLATES[name])
+
+
+def test_an_empty_file_is_refused(tmp_path):
+    with pytest.raises(LocalDataError, match="cannot be read as a UTF-8 CSV"):
+        read_template(write(tmp_path, "local_counts", ""), TEMPLATES["local_counts"])
+
+
+def test_unknown_measure_and_area_are_refused(tmp_path):
+    write(tmp_path, "local_counts", "measure_id,area_code,month,count,provisional\nburglary,E07000129,2022-07,3,no\n")
+    with pytest.raises(LocalDataError, match=r"row 2, measure_id: 'burglary' is not a local_counts measure.*hate_incidents"):
+        load_local_data(tmp_path, MEASURE_SOURCES, AREAS)
+    write(tmp_path, "local_counts", "measure_id,area_code,month,count,provisional\nhate_incidents,E0700,2022-07,3,no\n")
+    with pytest.raises(LocalDataError, match=r"row 2, area_code: 'E0700' is not the county or one of its districts"):
+        load_local_data(tmp_path, MEASURE_SOURCES, AREAS)
+
+
+def test_missing_files_are_empty_and_sources_mark_illustrative_data(tmp_path):
+    (tmp_path / "local").mkdir()
+    (tmp_path / "local" / "sources.yml").write_text("local_counts.csv: {illustrative: true}\n", encoding="utf-8")
+    local = load_local_data(tmp_path, MEASURE_SOURCES, AREAS)
+    assert local.tables["local_counts"].empty and local.illustrative == ("local_counts",)
