@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--out", type=Path, default=paths.OUTPUTS_DIR, help="outputs folder")
     build.add_argument("--data", type=Path, default=paths.DATA_DIR, help="data directory")
     build.add_argument("--notebook", type=Path, default=paths.NOTEBOOK, help="report notebook to execute")
+    build.add_argument("--strict", action="store_true", help="refuse a quarter with a month missing")
+    build.add_argument("--timeout", type=int, default=600, metavar="SECONDS", help="time limit for any one notebook cell")
     build.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="areas built at once")
 
     args = parser.parse_args(argv)
@@ -76,7 +78,8 @@ def _build(args: argparse.Namespace) -> int:
     from analysis.build import build_pack
 
     manifest = build_pack(quarter=args.quarter, area_names=args.areas, data_dir=args.data,
-                          out_dir=args.out, workers=args.workers, notebook=args.notebook)
+                          out_dir=args.out, workers=args.workers, notebook=args.notebook,
+                          strict=args.strict, timeout=args.timeout)
     return 0 if manifest["status"] == "complete" else 1
 
 

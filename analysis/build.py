@@ -5,12 +5,14 @@ Areas build in parallel processes into a staging folder; the pack is published t
 """
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import shutil
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -26,11 +28,44 @@ from analysis.periods import Quarter, complete_quarters, month_name
 from analysis.present import report_title
 from analysis.render import ReportHTMLExporter, ReportPDFExporter
 
-CELL_TIMEOUT_SECONDS = 600
+CELL_TIMEOUT_SECONDS = 600  # default per-cell limit: a cell running longer fails its area
 # The kernel's own start-up log (not the notebook's output) is noise in a batch log.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 REPORTED_PACKAGES = ("pandas", "pyarrow", "scipy", "statsmodels", "matplotlib", "seaborn",
                      "papermill", "nbconvert", "ipykernel", "weasyprint")
+
+
+@dataclass(frozen=True)
+class AreaJob:
+    """What one worker process needs to build one area's report."""
+
+    quarter: str
+    area: Area
+    data_dir: str
+    staging: str
+    title: str
+    notebook: str
+    timeout: int
+
+    @property
+    def parameters(self) -> dict[str, str]:
+        return {"quarter": self.quarter, "area": self.area.name, "data_dir": self.data_dir}
+
+
+def check_parameters(notebook: Path, parameters: dict[str, object]) -> None:
+    """Refuse parameters the notebook does not declare, or of another type, before anything runs
+    (papermill itself only warns and goes on)."""
+    declared = papermill.inspect_notebook(str(notebook))
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise ValueError(f"{notebook}: no parameter named {', '.join(unknown)}; "
+                         f"the parameters cell declares {', '.join(declared)}")
+    for name, value in parameters.items():
+        expected = declared[name]["inferred_type_name"]
+        if expected == "None":  # no annotation: the type of the literal default (parsed, never run)
+            expected = type(ast.literal_eval(declared[name]["default"])).__name__
+        if type(value).__name__ != expected:
+            raise ValueError(f"{notebook}: parameter {name} is {type(value).__name__} {value!r}, expected {expected}")
 
 
 def latest_complete_quarter(dataset: Dataset) -> Quarter:
@@ -54,30 +89,41 @@ def choose_quarter(dataset: Dataset, text: str | None) -> Quarter:
 
 def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
                data_dir: Path = paths.DATA_DIR, out_dir: Path = paths.OUTPUTS_DIR, workers: int = 1,
-               notebook: Path = paths.NOTEBOOK) -> dict:
-    """Build every area's notebook, HTML and PDF; return the manifest (also written as manifest.json)."""
+               notebook: Path = paths.NOTEBOOK, strict: bool = False,
+               timeout: int = CELL_TIMEOUT_SECONDS) -> dict:
+    """Build every area's notebook, HTML and PDF; return the manifest (also written as manifest.json).
+
+    `strict` refuses a quarter with a month missing (otherwise its figures are "not available");
+    `timeout` is the limit, in seconds, for any one cell of an area's notebook.
+    """
     dataset = load_dataset(data_dir)
     period = choose_quarter(dataset, quarter)
+    missing = [m for m in period.months if m not in dataset.months_present]
+    if strict and missing:
+        raise DataError(f"{period} lacks {', '.join(map(month_name, missing))} in {dataset.data_dir}; "
+                        f"--strict refuses an incomplete quarter")
     areas = dataset.areas.all if not area_names else tuple(dict.fromkeys(map(dataset.areas.find, area_names)))
     out_dir = Path(out_dir).resolve()
     staging = out_dir / f".staging-{period.slug}"
+    jobs = [AreaJob(period.label, area, str(dataset.data_dir), str(staging), report_title(area.name, period),
+                    str(notebook), timeout) for area in areas]
+    check_parameters(Path(notebook), jobs[0].parameters)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
 
-    jobs = [(period.label, area, str(dataset.data_dir), str(staging), report_title(area.name, period), str(notebook))
-            for area in areas]
     print(f"building {period} for {len(areas)} area(s) with {workers} worker(s)", file=sys.stderr)
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
-        results = list(pool.map(build_area, *zip(*jobs)))
+        results = list(pool.map(build_area, jobs))
     failures = [r for r in results if r["status"] != "built"]
 
     manifest = {
         "quarter": period.label,
         "months": period.months,
-        "months_missing": [m for m in period.months if m not in dataset.months_present],
+        "months_missing": missing,
         "areas": [area.name for area in areas],
-        "parameters": {"quarter": period.label, "data_dir": str(dataset.data_dir), "notebook": str(notebook)},
+        "parameters": {"quarter": period.label, "data_dir": str(dataset.data_dir), "notebook": str(notebook),
+                       "strict": strict, "cell_timeout_seconds": timeout},
         "status": "failed" if failures else "complete",
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "wall_seconds": round(time.perf_counter() - started, 2),
@@ -105,22 +151,24 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
     return manifest
 
 
-def build_area(quarter: str, area: Area, data_dir: str, staging: str, title: str, notebook: str) -> dict:
-    """Execute, then render one area's report; a failure is reported with its cell, not raised."""
+def build_area(job: AreaJob) -> dict:
+    """Execute, then render one area's report; a failure (an error in a cell, a cell over the time
+    limit, a kernel that dies) is reported with its cell, not raised."""
     started = time.perf_counter()
+    area, staging = job.area, job.staging
     notebook_path = Path(staging) / f"{area.slug}.ipynb"
     result = {"area": area.name, "slug": area.slug, "status": "built", "error": None,
               "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-              "parameters": {"quarter": quarter, "area": area.name, "data_dir": data_dir}}
+              "parameters": job.parameters}
     try:
         papermill.execute_notebook(
-            notebook, str(notebook_path), parameters=result["parameters"],
-            cwd=str(Path(notebook).parent), progress_bar=False, kernel_name="python3",
-            execution_timeout=CELL_TIMEOUT_SECONDS, extra_arguments=KERNEL_ARGUMENTS,
+            job.notebook, str(notebook_path), parameters=job.parameters,
+            cwd=str(Path(job.notebook).parent), progress_bar=False, kernel_name="python3",
+            execution_timeout=job.timeout, extra_arguments=KERNEL_ARGUMENTS,
         )
         executed_at = time.perf_counter()
         executed = nbformat.read(notebook_path, as_version=4)
-        executed.metadata["title"] = title
+        executed.metadata["title"] = job.title
         nbformat.write(executed, notebook_path)
         html, _ = ReportHTMLExporter().from_notebook_node(executed)
         (Path(staging) / f"{area.slug}.html").write_text(html, encoding="utf-8")

@@ -73,7 +73,12 @@ def read_lookup(path: Path) -> pd.DataFrame:
 
 def count_file(path: Path) -> tuple[pd.DataFrame, int]:
     """One street-level file -> (counts by month, LSOA code and crime type; number of rows)."""
-    header = _read_header(path)
+    raw = path.read_bytes()
+    _check_utf8(path, raw)
+    header = next(csv.reader([raw.split(b"\n", 1)[0].decode("utf-8-sig")]), [])
+    if not header:
+        raise IngestError(f"{path}: the file is empty; expected the police.uk street-level header "
+                          f"{','.join(POLICE_UK_COLUMNS)}")
     missing = [column for column in COUNTED_COLUMNS if column not in header]
     if missing:
         raise IngestError(
@@ -82,14 +87,14 @@ def count_file(path: Path) -> tuple[pd.DataFrame, int]:
         )
     try:
         table = pacsv.read_csv(
-            path,
+            pa.BufferReader(raw),
             convert_options=pacsv.ConvertOptions(
                 include_columns=COUNTED_COLUMNS,
                 column_types={column: pa.string() for column in COUNTED_COLUMNS},
             ),
         )
     except pa.ArrowInvalid as error:
-        raise IngestError(f"{path}: {error}") from error
+        raise IngestError(_locate_fault(path, len(header)) or f"{path}: {error}") from error
     _check_months(path, table)
     counts = table.group_by(COUNTED_COLUMNS).aggregate([("Month", "count")]).to_pandas()
     counts.columns = ["month", "lsoa_code", "crime_type", "count"]
@@ -126,11 +131,31 @@ def ingest(folders: Iterable[Path], lookup: pd.DataFrame) -> IngestResult:
 
 
 def _read_header(path: Path) -> list[str]:
+    with open(path, "rb") as handle:
+        first_line = handle.readline()
+    _check_utf8(path, first_line)
+    return next(csv.reader([first_line.decode("utf-8-sig")]), [])
+
+
+def _check_utf8(path: Path, raw: bytes) -> None:
+    """The whole file must be UTF-8, not only the columns counted: a wrongly saved file is refused."""
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            return next(csv.reader(handle), [])
+        raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise IngestError(f"{path}: header is not UTF-8 text ({error.reason})") from error
+        row = raw.count(b"\n", 0, error.start) + 1
+        raise IngestError(f"{path}, row {row}: not UTF-8 text (byte {raw[error.start]:#04x}); "
+                          f"save the file as UTF-8") from None
+
+
+def _locate_fault(path: Path, width: int) -> str | None:
+    """After pyarrow refused a file: the first row with the wrong number of fields."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        for number, text in enumerate(handle, start=1):
+            fields = next(csv.reader([text]), [])
+            if text.strip() and len(fields) != width:
+                return (f"{path}, row {number}: {len(fields)} fields, expected {width} as in the header "
+                        f"(a truncated or broken row)")
+    return None
 
 
 def _check_months(path: Path, table: pa.Table) -> None:

@@ -101,7 +101,7 @@ def test_committed_notebook_is_clean_and_parameterised():
                for cell in notebook.cells if cell.cell_type == "code")
     parameters = [cell for cell in notebook.cells if "parameters" in cell.metadata.get("tags", [])]
     assert len(parameters) == 1
-    assert all(f"{name} = " in parameters[0].source for name in ("quarter", "area", "data_dir"))
+    assert all(f"{name}: str = " in parameters[0].source for name in ("quarter", "area", "data_dir"))
     assert not any(line.lstrip().startswith(("def ", "class ")) for cell in notebook.cells for line in cell.source.splitlines())
 
 

@@ -1,0 +1,128 @@
+"""The catalogue of bad inputs: each gets a one-line error naming the file and the row or field and
+what was expected, a non-zero exit, and nothing written or published from it."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analysis.__main__ import main
+from conftest import TEST_DATA
+
+GOOD_FOLDER = TEST_DATA / "police-uk"
+HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
+          "Crime type,Last outcome category,Context")
+ROW = "b1,2022-08,Test Police,Test Police,-1.2,52.6,On or near A Street,E01025625,Blaby 006A,Burglary,Open,"
+
+
+def raw_folder(tmp_path: Path, name: str, content: bytes) -> Path:
+    """The hand-made police.uk files with one file replaced (or added) by `content`."""
+    folder = tmp_path / "police-uk"
+    shutil.copytree(GOOD_FOLDER, folder)
+    (folder / "2022" / "2022-08-testforce-street.csv").unlink()
+    (folder / "2022" / name).write_bytes(content)
+    return folder
+
+
+RAW_CASES = {
+    "wrong header column": ("2022-08-testforce-street.csv", (HEADER.replace("LSOA code", "LSOA") + "\n" + ROW + "\n").encode(),
+                            "2022-08-testforce-street.csv: header lacks column(s) 'LSOA code'"),
+    "missing header column": ("2022-08-testforce-street.csv",
+                              (HEADER.replace(",Crime type", "") + "\n" + ROW.replace(",Burglary", "") + "\n").encode(),
+                              "header lacks column(s) 'Crime type'"),
+    "truncated last row": ("2022-08-testforce-street.csv", (HEADER + "\n" + ROW + "\n" + ROW[:40]).encode(),
+                           "row 3: 6 fields, expected 12 as in the header"),
+    "month not YYYY-MM in a row": ("2022-08-testforce-street.csv", (HEADER + "\n" + ROW.replace("2022-08", "2022-8") + "\n").encode(),
+                                   "row 2: Month is '2022-8', expected 2022-08"),
+    "month not YYYY-MM in a name": ("2022-8-testforce-street.csv", (HEADER + "\n" + ROW + "\n").encode(),
+                                    "2022-8-testforce-street.csv: file name is not YYYY-MM-<force>-street.csv"),
+    "not UTF-8": ("2022-08-testforce-street.csv", (HEADER + "\n" + ROW.replace("A Street", "Caf\xe9")).encode("latin-1"),
+                  "row 2: not UTF-8 text (byte 0xe9)"),
+    "empty file": ("2022-08-testforce-street.csv", b"", "2022-08-testforce-street.csv: the file is empty"),
+}
+
+
+@pytest.mark.parametrize("case", RAW_CASES)
+def test_bad_police_uk_files(case, tmp_path, small_data_dir, capsys):
+    name, content, message = RAW_CASES[case]
+    data = tmp_path / "data"
+    shutil.copytree(small_data_dir, data)
+    before = (data / "derived" / "crime_counts.csv").read_bytes()
+    code = main(["data", "--police-uk", str(raw_folder(tmp_path, name, content)), "--lookup", str(TEST_DATA / "lookup.csv"),
+                 "--population", str(TEST_DATA / "population.csv"), "--data", str(data)])
+    error = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in error and message in error, error
+    assert (data / "derived" / "crime_counts.csv").read_bytes() == before
+
+
+def test_the_same_month_supplied_twice(tmp_path, small_data_dir, capsys):
+    folder = tmp_path / "police-uk"
+    shutil.copytree(GOOD_FOLDER, folder)
+    shutil.copy(GOOD_FOLDER / "2022" / "2022-08-testforce-street.csv", folder / "2022-08-testforce-street.csv")
+    code = main(["data", "--police-uk", str(folder), "--lookup", str(TEST_DATA / "lookup.csv"),
+                 "--population", str(TEST_DATA / "population.csv"), "--data", str(small_data_dir)])
+    assert code == 2 and "month 2022-08 of force testforce is also supplied by" in capsys.readouterr().err
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+BUILD_CASES = {
+    "local template with a negative count": (
+        "local/local_counts.csv", "hate_incidents,E07000129,2022-07,7,no", "hate_incidents,E07000129,2022-07,-7,no",
+        "local_counts.csv, row 8, count: -7 is not a whole number >= 0"),
+    "zero denominator": (
+        "local/local_proportions.csv", "2022-07,8,30,no", "2022-07,0,0,no",
+        "local_proportions.csv, row 5, denominator: 0 is not a whole number > 0"),
+    "numerator larger than its denominator": (
+        "local/local_proportions.csv", "2022-07,8,30,no", "2022-07,31,30,no",
+        "local_proportions.csv, row 5: expected numerator <= denominator"),
+    "unknown measure id": (
+        "local/local_counts.csv", "hate_incidents,E07000129,2021-07", "hate_crimes,E07000129,2021-07",
+        "local_counts.csv, row 2, measure_id: 'hate_crimes' is not a local_counts measure"),
+    "target for a measure that does not exist": (
+        "targets.yml", "youth_reoffending_rate:", "youth_reoffending:",
+        "targets.yml, 2020-21, youth_reoffending: no measure of that id in the catalogue"),
+    "unknown polarity in the catalogue": (
+        "measures.yml", "  polarity: lower_is_better\n  periods", "  polarity: down\n  periods",
+        "measures.yml, measure 1 (total_crime): polarity is 'down'"),
+    "derived counts with a bad month": (
+        "derived/crime_counts.csv", "2022-07,", "2022-13,",
+        "crime_counts.csv, row"),
+}
+
+
+@pytest.mark.parametrize("case", BUILD_CASES)
+def test_bad_prepared_data(case, tmp_path, small_data_dir, capsys):
+    file_name, old, new, message = BUILD_CASES[case]
+    data = tmp_path / "data"
+    shutil.copytree(small_data_dir, data)
+    edit(data / file_name, old, new)
+    code = main(["build", "--quarter", "2022-23 Q2", "--data", str(data), "--out", str(tmp_path / "out")])
+    error = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in error and message in error, error
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--quarter", "2022 Q2"], "quarter '2022 Q2' is not in the accepted form YYYY-YY Qn"),
+    (["--quarter", "2030-31 Q1"], "no data for 2030-31 Q1 (Apr-Jun 2030)"),
+    (["--areas", "Atlantis"], "unknown area 'Atlantis'; expected one of: Testshire, Blaby, Melton"),
+])
+def test_bad_choices(argv, message, tmp_path, small_data_dir, capsys):
+    code = main(["build", *argv, "--data", str(small_data_dir), "--out", str(tmp_path / "out")])
+    error = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in error and message in error, error
+    assert not (tmp_path / "out").exists()
+
+
+def test_strict_refuses_a_quarter_with_a_month_missing(tmp_path, small_data_dir, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(small_data_dir, data)
+    edit(data / "derived" / "months.csv", "2022-09,testforce,2022-09-testforce-street.csv,2\n", "")
+    code = main(["build", "--quarter", "2022-23 Q2", "--strict", "--data", str(data), "--out", str(tmp_path / "out")])
+    error = capsys.readouterr().err.strip()
+    assert code == 2 and "2022-23 Q2 lacks Sep 2022" in error and "--strict refuses" in error
+    assert not (tmp_path / "out").exists()
