@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--notebook", type=Path, default=paths.NOTEBOOK, help="report notebook to execute")
     build.add_argument("--strict", action="store_true", help="refuse a quarter with a month missing")
     build.add_argument("--timeout", type=int, default=600, metavar="SECONDS", help="time limit for any one notebook cell")
+    build.add_argument("--force", action="store_true", help="rebuild every area, even those up to date")
+    build.add_argument("--scheduler", metavar="ADDRESS", help="run the areas on a Dask distributed cluster, e.g. tcp://host:8786")
     build.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="areas built at once")
 
     args = parser.parse_args(argv)
@@ -79,7 +81,7 @@ def _build(args: argparse.Namespace) -> int:
 
     manifest = build_pack(quarter=args.quarter, area_names=args.areas, data_dir=args.data,
                           out_dir=args.out, workers=args.workers, notebook=args.notebook,
-                          strict=args.strict, timeout=args.timeout)
+                          strict=args.strict, timeout=args.timeout, force=args.force, scheduler=args.scheduler)
     return 0 if manifest["status"] == "complete" else 1
 
 

@@ -155,6 +155,7 @@ def _window_result(dataset: Dataset, measure: Measure, quarter: Quarter, area: A
         return _unavailable(base, f"data lack {len(missing)} month(s) of {label}")
     current, previous = data.loc[months], data.reindex(year_earlier(months))
     provisional = bool(current["provisional"].any())
+    untested = provisional or bool(previous["provisional"].fillna(False).any())
     comparable = not previous["numerator"].isna().any()
     if measure.statistic == "count":
         residents = _residents(dataset, measure, area, quarter.start_year)
@@ -166,7 +167,7 @@ def _window_result(dataset: Dataset, measure: Measure, quarter: Quarter, area: A
             last_residents = _residents(dataset, measure, area, quarter.start_year - 1)
             comparison = compare_counts(count, before, residents.residents, last_residents.residents)
             change = Change(before, count - before, comparison.percent_change, "rate ratio", comparison.rate_ratio,
-                            comparison.ratio_low, comparison.ratio_high, comparison.p_value, not provisional)
+                            comparison.ratio_low, comparison.ratio_high, comparison.p_value, not untested)
         result = dict(value=float(count), low=low, high=high, numerator=float(count),
                       denominator=float(residents.residents), population_year=residents.year)
     else:
@@ -178,7 +179,7 @@ def _window_result(dataset: Dataset, measure: Measure, quarter: Quarter, area: A
             difference, diff_low, diff_high = newcombe_difference(successes, trials, before_x, before_n)
             change = Change(100 * before_x / before_n, 100 * difference, None, "difference (percentage points)",
                             100 * difference, 100 * diff_low, 100 * diff_high,
-                            two_proportion_test(successes, trials, before_x, before_n), not provisional)
+                            two_proportion_test(successes, trials, before_x, before_n), not untested)
         result = dict(value=100 * successes / trials, low=100 * low, high=100 * high,
                       numerator=float(successes), denominator=float(trials))
     status, reason, check = _status(dataset, measure, quarter.financial_year, result["value"],
@@ -211,9 +212,10 @@ def _cohort_result(dataset: Dataset, measure: Measure, quarter: Quarter, area: A
         if previous is not None:
             before, before_people = int(previous["reoffences"]), int(previous["offenders"])
             comparison = compare_counts(events, before, people, before_people)
-            change = Change(before / before_people, value - before / before_people, comparison.percent_change,
+            untested = provisional or bool(previous["provisional"])
+            change = Change(before / before_people, value - before / before_people, 100 * (comparison.rate_ratio - 1),
                             "rate ratio", comparison.rate_ratio, comparison.ratio_low, comparison.ratio_high,
-                            comparison.p_value, not provisional)
+                            comparison.p_value, not untested)
         numbers = dict(numerator=float(events), denominator=float(people))
     else:  # percent_reduction: offences after intervention against the year before, same cohort
         after, before = int(row["offences_after"]), int(row["offences_before"])
@@ -264,15 +266,21 @@ def _status(dataset: Dataset, measure: Measure, year: str, value: float, interva
     return status_against_target(check), f"against the {year} target", check
 
 
+def _final(data: pd.DataFrame, months: list[str]) -> pd.DataFrame:
+    """The months of a window that have final figures: provisional months make no trend or signal."""
+    recent = data.reindex(months).dropna(subset=["numerator"])
+    return recent[~recent["provisional"].astype(bool)]
+
+
 def _trend(data: pd.DataFrame, measure: Measure, quarter: Quarter) -> SixMonthTrend:
-    recent = data.reindex(months_ending(quarter.months[-1], TREND_MONTHS)).dropna(subset=["numerator"])
+    recent = _final(data, months_ending(quarter.months[-1], TREND_MONTHS))
     exposure = recent["denominator"] if measure.statistic == "proportion" else None
     return six_month_trend(recent["numerator"], measure.polarity, exposure=exposure)
 
 
 def _spc(data: pd.DataFrame, measure: Measure, quarter: Quarter, check: TargetCheck | None) -> XmRChart:
     """XmR chart of the last 24 months: counts, or monthly percentages for proportions."""
-    recent = data.reindex(months_ending(quarter.months[-1], SPC_MONTHS)).dropna(subset=["numerator"])
+    recent = _final(data, months_ending(quarter.months[-1], SPC_MONTHS))
     values = recent["numerator"]
     if measure.statistic == "proportion":
         values = 100 * recent["numerator"] / recent["denominator"]
@@ -282,10 +290,16 @@ def _spc(data: pd.DataFrame, measure: Measure, quarter: Quarter, check: TargetCh
 
 def _districts(dataset: Dataset, measure: Measure, quarter: Quarter, period: str) -> pd.DataFrame | None:
     """Each district's value with its interval, PHE funnel limits around the county's value at 95%
-    and 99.8%, and its label (higher / similar / lower than the county, at 95%).
+    and 99.8%, and its label (higher / similar / lower than the county, at 95%); the same for every
+    area's report, so computed once.
 
     None where the measure is not reported for every district, or the window is incomplete.
     """
+    return dataset.remember(("districts", measure.id, quarter, period),
+                            lambda: _district_table(dataset, measure, quarter, period))
+
+
+def _district_table(dataset: Dataset, measure: Measure, quarter: Quarter, period: str) -> pd.DataFrame | None:
     months = window_months(period, quarter)
     rows = []
     for area in dataset.areas.all:

@@ -6,7 +6,6 @@ Areas build in parallel processes into a staging folder; the pack is published t
 from __future__ import annotations
 
 import ast
-import hashlib
 import json
 import shutil
 import sys
@@ -23,11 +22,14 @@ import papermill
 from analysis import paths
 from analysis.areas import Area
 from analysis.assess import row_accounting
+from analysis.content import load_content
 from analysis.dataset import DataError, Dataset, load_dataset
+from analysis.fingerprint import code_hash, fingerprint, input_hashes
 from analysis.periods import Quarter, complete_quarters, month_name
 from analysis.present import report_title
 from analysis.render import ReportHTMLExporter, ReportPDFExporter
 
+CACHE_DIR = ".cache"  # under the outputs folder: report content computed once per quarter and area
 CELL_TIMEOUT_SECONDS = 600  # default per-cell limit: a cell running longer fails its area
 # The kernel's own start-up log (not the notebook's output) is noise in a batch log.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
@@ -46,10 +48,15 @@ class AreaJob:
     title: str
     notebook: str
     timeout: int
+    cache_dir: str
 
     @property
     def parameters(self) -> dict[str, str]:
-        return {"quarter": self.quarter, "area": self.area.name, "data_dir": self.data_dir}
+        return {"quarter": self.quarter, "area": self.area.name, "data_dir": self.data_dir, "cache_dir": self.cache_dir}
+
+    def fingerprint(self, inputs: dict[str, str], code: str) -> str:
+        """Changes when the inputs, the code or the parameters change: the report is then out of date."""
+        return fingerprint(self.parameters, self.notebook, inputs, code)
 
 
 def check_parameters(notebook: Path, parameters: dict[str, object]) -> None:
@@ -90,11 +97,13 @@ def choose_quarter(dataset: Dataset, text: str | None) -> Quarter:
 def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
                data_dir: Path = paths.DATA_DIR, out_dir: Path = paths.OUTPUTS_DIR, workers: int = 1,
                notebook: Path = paths.NOTEBOOK, strict: bool = False,
-               timeout: int = CELL_TIMEOUT_SECONDS) -> dict:
+               timeout: int = CELL_TIMEOUT_SECONDS, force: bool = False, scheduler: str | None = None) -> dict:
     """Build every area's notebook, HTML and PDF; return the manifest (also written as manifest.json).
 
     `strict` refuses a quarter with a month missing (otherwise its figures are "not available");
-    `timeout` is the limit, in seconds, for any one cell of an area's notebook.
+    `timeout` is the limit, in seconds, for any one cell of an area's notebook. Areas already
+    published from the same inputs, code and parameters are kept as they are unless `force`; the
+    others build in `workers` local processes, or on the Dask cluster at `scheduler`.
     """
     dataset = load_dataset(data_dir)
     period = choose_quarter(dataset, quarter)
@@ -102,43 +111,47 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
     if strict and missing:
         raise DataError(f"{period} lacks {', '.join(map(month_name, missing))} in {dataset.data_dir}; "
                         f"--strict refuses an incomplete quarter")
-    areas = dataset.areas.all if not area_names else tuple(dict.fromkeys(map(dataset.areas.find, area_names)))
+    requested = dataset.areas.all if not area_names else tuple(dict.fromkeys(map(dataset.areas.find, area_names)))
     out_dir = Path(out_dir).resolve()
-    staging = out_dir / f".staging-{period.slug}"
-    jobs = [AreaJob(period.label, area, str(dataset.data_dir), str(staging), report_title(area.name, period),
-                    str(notebook), timeout) for area in areas]
-    check_parameters(Path(notebook), jobs[0].parameters)
+    staging, target = out_dir / f".staging-{period.slug}", out_dir / period.slug
+    inputs, code = input_hashes(dataset.data_dir), code_hash()
+    jobs = {area.slug: AreaJob(period.label, area, str(dataset.data_dir), str(staging), report_title(area.name, period),
+                               str(notebook), timeout, str(out_dir / CACHE_DIR)) for area in dataset.areas.all}
+    check_parameters(Path(notebook), next(iter(jobs.values())).parameters)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
 
-    print(f"building {period} for {len(areas)} area(s) with {workers} worker(s)", file=sys.stderr)
+    # Reuse published reports whose inputs, code and parameters are unchanged; build the rest asked for.
+    kept = [] if force else _up_to_date(target, staging, {slug: job.fingerprint(inputs, code) for slug, job in jobs.items()})
+    kept_slugs = {result["slug"] for result in kept}
+    to_build = [jobs[area.slug] for area in requested if area.slug not in kept_slugs]
+    print(f"building {period}: {len(to_build)} area(s) to build, {len(kept)} up to date, "
+          f"{'on ' + scheduler if scheduler else f'{workers} worker(s)'}", file=sys.stderr)
     started = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
-        results = list(pool.map(build_area, jobs))
+    results = run_jobs(to_build, workers, scheduler)
+    for result in results:
+        result["fingerprint"] = jobs[result["slug"]].fingerprint(inputs, code)
     failures = [r for r in results if r["status"] != "built"]
+    order = [area.slug for area in dataset.areas.all]
+    results = sorted(results + ([] if failures else kept), key=lambda result: order.index(result["slug"]))
 
     manifest = {
         "quarter": period.label,
         "months": period.months,
         "months_missing": missing,
-        "areas": [area.name for area in areas],
+        "areas": [result["area"] for result in results],
         "parameters": {"quarter": period.label, "data_dir": str(dataset.data_dir), "notebook": str(notebook),
-                       "strict": strict, "cell_timeout_seconds": timeout},
+                       "strict": strict, "cell_timeout_seconds": timeout, "force": force},
         "status": "failed" if failures else "complete",
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "wall_seconds": round(time.perf_counter() - started, 2),
         "police_uk_rows": row_accounting(dataset, period),
-        "input_files": {str(p.relative_to(dataset.data_dir)): _sha256(p) for p in dataset.input_files},
+        "input_files": inputs,
+        "code_hash": code,
         "packages": {name: metadata.version(name) for name in REPORTED_PACKAGES},
         "python": sys.version.split()[0],
         "results": results,
     }
-    target = out_dir / period.slug
-    if not failures:
-        _carry_over_other_areas(target, staging, manifest)
-        order = [area.name for area in dataset.areas.all]
-        manifest["results"].sort(key=lambda result: order.index(result["area"]))
-        manifest["areas"] = [result["area"] for result in manifest["results"]]
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
     if failures:
@@ -147,8 +160,21 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
         print(f"nothing published; partial outputs kept in {staging}", file=sys.stderr)
         return manifest
     _publish(staging, target)
-    print(f"published {target}: {len(manifest['areas'])} area(s), {len(jobs)} built now", file=sys.stderr)
+    print(f"published {target}: {len(results)} area(s), {len(to_build)} built now", file=sys.stderr)
     return manifest
+
+
+def run_jobs(jobs: list[AreaJob], workers: int, scheduler: str | None = None) -> list[dict]:
+    """Each area in its own process: a local pool, or the workers of a Dask distributed cluster."""
+    if not jobs:
+        return []
+    if scheduler:
+        from distributed import Client
+
+        with Client(scheduler) as client:
+            return client.gather(client.map(build_area, jobs, pure=False))
+    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
+        return list(pool.map(build_area, jobs))
 
 
 def build_area(job: AreaJob) -> dict:
@@ -161,6 +187,8 @@ def build_area(job: AreaJob) -> dict:
               "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "parameters": job.parameters}
     try:
+        load_content(job.quarter, area.name, job.data_dir, job.cache_dir)  # computed here, loaded by the kernel
+        computed_at = time.perf_counter()
         papermill.execute_notebook(
             job.notebook, str(notebook_path), parameters=job.parameters,
             cwd=str(Path(job.notebook).parent), progress_bar=False, kernel_name="python3",
@@ -174,7 +202,7 @@ def build_area(job: AreaJob) -> dict:
         (Path(staging) / f"{area.slug}.html").write_text(html, encoding="utf-8")
         pdf, _ = ReportPDFExporter().from_notebook_node(executed)
         (Path(staging) / f"{area.slug}.pdf").write_bytes(pdf)
-        result["seconds"] = {"execute": round(executed_at - started, 2),
+        result["seconds"] = {"content": round(computed_at - started, 2), "execute": round(executed_at - computed_at, 2),
                              "render": round(time.perf_counter() - executed_at, 2)}
     except papermill.PapermillExecutionError as error:
         result.update(status="failed", error=f"cell {error.exec_count or error.cell_index}: {error.ename}: {error.evalue}")
@@ -184,23 +212,19 @@ def build_area(job: AreaJob) -> dict:
     return result
 
 
-def _carry_over_other_areas(target: Path, staging: Path, manifest: dict) -> None:
-    """A build of some areas keeps the other areas' published reports, if made from the same inputs."""
-    previous_manifest = target / "manifest.json"
-    if not previous_manifest.is_file():
-        return
-    previous = json.loads(previous_manifest.read_text(encoding="utf-8"))
-    if previous["input_files"] != manifest["input_files"]:
-        print(f"inputs changed since {previous['generated_at']}: the new pack holds only the areas built now",
-              file=sys.stderr)
-        return
-    built = {result["slug"] for result in manifest["results"]}
-    for result in previous["results"]:
-        if result["slug"] in built or result["status"] != "built":
-            continue
-        for suffix in (".ipynb", ".html", ".pdf"):
-            shutil.copy2(target / f"{result['slug']}{suffix}", staging / f"{result['slug']}{suffix}")
-        manifest["results"].append(result)
+def _up_to_date(target: Path, staging: Path, fingerprints: dict[str, str]) -> list[dict]:
+    """The published areas whose fingerprint is unchanged, copied into the staging folder."""
+    previous = target / "manifest.json"
+    if not previous.is_file():
+        return []
+    kept = []
+    for result in json.loads(previous.read_text(encoding="utf-8"))["results"]:
+        files = [target / f"{result['slug']}{suffix}" for suffix in (".ipynb", ".html", ".pdf")]
+        if result.get("fingerprint") == fingerprints.get(result["slug"]) and all(f.is_file() for f in files):
+            for path in files:
+                shutil.copy2(path, staging / path.name)
+            kept.append(result)
+    return kept
 
 
 def _publish(staging: Path, target: Path) -> None:
@@ -213,5 +237,3 @@ def _publish(staging: Path, target: Path) -> None:
     shutil.rmtree(previous, ignore_errors=True)
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -28,7 +28,7 @@ def monthly_values(series: pd.DataFrame, measures: list[Measure], quarter: Quart
     """One small panel per measure: monthly counts (or %), the reported quarter shaded, gaps where data lack months."""
     columns = 2
     rows = -(-len(measures) // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(A4_WIDTH_INCHES, 1.9 * rows + 0.6), squeeze=False)
+    figure, axes = plt.subplots(rows, columns, figsize=(A4_WIDTH_INCHES, 2.0 * rows + 0.9), squeeze=False)
     positions = range(len(series.index))
     ticks = [i for i, month in enumerate(series.index) if month.endswith(("-01", "-04", "-07", "-10"))]
     quarter_positions = [i for i, month in enumerate(series.index) if month in quarter.months]
@@ -37,7 +37,7 @@ def monthly_values(series: pd.DataFrame, measures: list[Measure], quarter: Quart
         if quarter_positions:
             axis.axvspan(quarter_positions[0] - 0.5, quarter_positions[-1] + 0.5, color=MUTED, alpha=0.45, linewidth=0)
         title = measure.title + (" (%)" if measure.statistic == "proportion" else "")
-        axis.set_title(textwrap.fill(title, 48), fontsize=9, loc="left")
+        axis.set_title(textwrap.shorten(title, 52, placeholder="..."), fontsize=9, loc="left")
         axis.set_ylim(bottom=0)
         axis.set_xlim(-0.5, len(series.index) - 0.5)
         axis.set_xticks(ticks, [month_name(series.index[i]) for i in ticks], rotation=45, ha="right")
@@ -49,7 +49,9 @@ def monthly_values(series: pd.DataFrame, measures: list[Measure], quarter: Quart
             axis.tick_params(labelbottom=False)
     figure.suptitle(f"{area_name}: monthly figures, {month_name(series.index[0])} to "
                     f"{month_name(series.index[-1])} (shaded: {quarter})", fontsize=10, x=0.01, ha="left")
-    figure.tight_layout()
+    height = figure.get_figheight()
+    figure.subplots_adjust(left=0.07, right=0.98, top=1 - 0.8 / height, bottom=0.75 / height,
+                           hspace=0.6, wspace=0.18)
     return figure
 
 
@@ -71,7 +73,8 @@ def district_rates(rates: pd.DataFrame, measure: Measure, quarter: Quarter, high
     axis.set_xlabel(f"{measure.title} {unit}, {quarter} (bars: 95% intervals)")
     axis.set_xlim(right=districts["high"].max() * 1.3)
     axis.set_title(f"{measure.title} {unit} by district, {quarter}", fontsize=10, loc="left")
-    figure.tight_layout()
+    height = figure.get_figheight()
+    figure.subplots_adjust(left=0.27, right=0.97, top=1 - 0.35 / height, bottom=0.6 / height)
     return figure
 
 

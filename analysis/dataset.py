@@ -1,8 +1,9 @@
 """Load and check the prepared data a report is made from (a data directory, `data/` by default)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Callable, TypeVar
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +12,7 @@ from analysis import paths
 from analysis.areas import AreaSet, load_areas
 from analysis.local_data import LocalData, load_local_data
 from analysis.measures import Measure, load_measures
-from analysis.targets import TARGETS_FILE, Target, load_targets
+from analysis.targets import Target, load_targets
 from analysis.periods import PeriodError, parse_month
 
 _COLUMNS = {
@@ -21,6 +22,9 @@ _COLUMNS = {
     paths.POPULATION_FILE: {"area_code": str, "area_name": str, "year": "int64", "population": "int64"},
     paths.YOUTH_POPULATION_FILE: {"area_code": str, "area_name": str, "year": "int64", "population": "int64"},
 }
+
+
+T = TypeVar("T")
 
 
 class DataError(ValueError):
@@ -39,6 +43,13 @@ class Dataset:
     youth_population: pd.DataFrame
     local: LocalData
     targets: dict[tuple[str, str], Target]
+    memo: dict = field(default_factory=dict, repr=False)  # results shared by the areas of one build
+
+    def remember(self, key: tuple, compute: Callable[[], T]) -> T:
+        """Compute once per dataset what several areas or measures ask for (series, district tables)."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
     def measure(self, measure_id: str) -> Measure:
         return next(m for m in self.measures if m.id == measure_id)
@@ -56,13 +67,6 @@ class Dataset:
         ]
         combined = pd.concat(parts, ignore_index=True)
         return combined.groupby(["month", "district_code", "measure"], as_index=False)["count"].sum()
-
-    @property
-    def input_files(self) -> list[Path]:
-        """The files a report reads, for the manifest's hashes."""
-        names = [paths.AREAS_FILE, paths.MEASURES_FILE, TARGETS_FILE, *_COLUMNS]
-        local = sorted((self.data_dir / "local").glob("*")) if (self.data_dir / "local").is_dir() else []
-        return [self.data_dir / name for name in names] + local
 
 
 def load_dataset(data_dir: Path | str = paths.DATA_DIR) -> Dataset:

@@ -16,7 +16,8 @@ import pandas as pd
 import yaml
 
 from analysis.areas import AreaSet
-from analysis.local_data import LOCAL_DIR, SOURCES_FILE
+from analysis.local_data import SOURCES_FILE
+from analysis.paths import LOCAL
 from analysis.periods import months_ending
 
 SEED = 20140925  # the date of the 2014-15 Q1 board paper
@@ -84,7 +85,7 @@ def generate(areas: AreaSet, residents: dict[str, int], young_residents: dict[st
 
 
 def write(tables: dict[str, pd.DataFrame], data_dir: Path, seed: int = SEED) -> None:
-    folder = Path(data_dir) / LOCAL_DIR
+    folder = Path(data_dir) / LOCAL
     folder.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
         table.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")

@@ -13,8 +13,9 @@ import pandera.pandas as pa
 import yaml
 from pandera.errors import SchemaErrors
 
-LOCAL_DIR = "local"
-SOURCES_FILE = f"{LOCAL_DIR}/sources.yml"
+from analysis.paths import LOCAL
+
+SOURCES_FILE = f"{LOCAL}/sources.yml"
 
 _MONTH = pa.Check.str_matches(r"^\d{4}-(0[1-9]|1[0-2])$", error="a month YYYY-MM")
 _COHORT_YEAR = pa.Check.str_matches(r"^\d{4}-\d{2}$", error="a financial year YYYY-YY")
@@ -67,7 +68,7 @@ def load_local_data(data_dir: Path, measure_sources: dict[str, str], area_codes:
     sources = _read_sources(data_dir / SOURCES_FILE)
     tables = {}
     for name, schema in TEMPLATES.items():
-        path = data_dir / LOCAL_DIR / f"{name}.csv"
+        path = data_dir / LOCAL / f"{name}.csv"
         table = read_template(path, schema) if path.is_file() else _empty(schema)
         _check_references(path, table, name, measure_sources, area_codes)
         tables[name] = table

@@ -96,6 +96,10 @@ def _measure(where: str, entry: object) -> Measure:
     _one_of(where, "statistic", entry["statistic"], (SOURCE_STATISTICS[entry["source"]],))
     _one_of(where, "target", entry["target"], TARGET_KINDS)
     _one_of(where, "population", entry.get("population", "all_ages"), POPULATIONS)
+    polarity_needed = {"reduction": "lower_is_better", "at_most": "lower_is_better", "at_least": "higher_is_better"}
+    if polarity_needed.get(entry["target"], entry["polarity"]) != entry["polarity"]:
+        raise CatalogueError(f"{where}: a {entry['target']} target needs polarity "
+                             f"{polarity_needed[entry['target']]}, not {entry['polarity']}")
     periods = entry["periods"]
     if not isinstance(periods, list) or not periods:
         raise CatalogueError(f"{where}: periods must be a list of {', '.join(PERIODS)}")

@@ -13,6 +13,8 @@ SHARED_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"
 # Files under a data directory, written by `python -m analysis data` or by hand.
 AREAS_FILE = "areas.yml"
 MEASURES_FILE = "measures.yml"
+TARGETS_FILE = "targets.yml"
+LOCAL = "local"
 DERIVED = "derived"
 CRIME_COUNTS_FILE = f"{DERIVED}/crime_counts.csv"
 UNPLACED_COUNTS_FILE = f"{DERIVED}/unplaced_counts.csv"

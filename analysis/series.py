@@ -16,6 +16,10 @@ SERIES_COLUMNS = ["numerator", "denominator", "provisional"]
 
 def monthly(dataset: Dataset, measure: Measure, area: Area) -> pd.DataFrame:
     """Months (index, oldest first) with numerator, denominator (none for counts) and provisional flag."""
+    return dataset.remember(("monthly", measure.id, area.code), lambda: _monthly(dataset, measure, area))
+
+
+def _monthly(dataset: Dataset, measure: Measure, area: Area) -> pd.DataFrame:
     if measure.source == "police_uk":
         counts = dataset.measure_month_counts
         rows = counts[(counts["measure"] == measure.id) & counts["district_code"].isin(area.district_codes)]

@@ -5,8 +5,8 @@ Status rule (the dashboard's "on track?"), for each kind of target in the catalo
   at risk if above but not significantly; off track if significantly above.
 - at_most / at_least a value: on track if the target is met; at risk if missed by no more than
   chance (the target lies inside the value's 95% interval); off track if missed by more.
-- band (low to high): on track inside the band; at risk outside it but with the band inside the
-  value's 95% interval; off track if the interval lies wholly outside the band.
+- band (low to high): on track inside the band; at risk outside it but with the value's 95%
+  interval reaching the band; off track if the interval lies wholly outside the band.
 - none: "no target"; a value that cannot be computed: "not available".
 """
 from __future__ import annotations
@@ -17,9 +17,8 @@ from pathlib import Path
 import yaml
 
 from analysis.measures import Measure
+from analysis.paths import TARGETS_FILE
 from analysis.periods import PeriodError, Quarter
-
-TARGETS_FILE = "targets.yml"
 
 
 class TargetError(ValueError):

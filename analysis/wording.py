@@ -13,7 +13,7 @@ from analysis.assess import Assessment, Result
 from analysis.periods import Quarter
 from analysis.stats import SIGNIFICANCE_LEVEL
 
-SMALLEST_BASE_FOR_PERCENT = 10
+SMALLEST_BASE_FOR_PERCENT = 20  # below this a count's % change is left out: 10 to 3 is not "-70%"
 MINUS = "\u2212"
 
 SIGNIFICANCE_MEANING = (
@@ -32,7 +32,9 @@ def rate(value: float) -> str:
 
 
 def signed(text: str) -> str:
-    """'+12' stays, '-12' gets a true minus sign."""
+    """'+12' stays, '-12' gets a true minus sign; a value that rounds to zero has no sign."""
+    if not any(ch in "123456789" for ch in text.split(" ")[0]):
+        text = text[1:] if text[:1] in "+-" else text
     return text.replace("-", MINUS)
 
 
@@ -47,9 +49,17 @@ def value_text(result: Result) -> str:
 
 
 def value_with_unit(result: Result) -> str:
-    unit = result.measure.unit
-    if result.measure.statistic in ("proportion", "percent_reduction"):
-        return f"{value_text(result)} {unit.removeprefix('% ')}" if unit.startswith("% ") else value_text(result)
+    """'12,987 crimes', '1 crime', '27.3% of cases (27 of 99)', '40% fewer offences (360 after, 600 before)'."""
+    unit, statistic = result.measure.unit, result.measure.statistic
+    if statistic == "proportion":
+        return f"{value_text(result)} {unit.removeprefix('% ')} ({count(result.numerator)} of {count(result.denominator)})"
+    if statistic == "percent_reduction":
+        counts = f"({count(result.numerator)} offences after, {count(result.denominator)} before)"
+        if result.value < 0:
+            return f"{-result.value:.0f}% more offences {counts}"
+        return f"{value_text(result)} {unit.removeprefix('% ')} {counts}"
+    if statistic == "count" and round(result.value) == 1 and unit.endswith("s"):
+        unit = unit[:-1]
     return f"{value_text(result)} {unit}"
 
 
@@ -147,7 +157,7 @@ def result_sentence(result: Result) -> str:
     if result.rate is not None:
         head += f" ({rate(result.rate[0])} per {count(measure.rate_per)} {_residents(result)})"
     if result.provisional:
-        head += " (provisional)"
+        head += ", provisional"
     sentence = f"{head}, {change_sentence(result)}."
     target = target_sentence(result)
     return f"{sentence} {target}." if target else sentence
@@ -165,16 +175,16 @@ def summary_sentences(assessment: Assessment) -> list[str]:
     sentences = [f"Of the {len(headline)} measures for {assessment.area.name}, " + _listed(parts) + "."]
     off_track = [r for r in headline if r.status.key == "off_track"]
     if off_track:
-        sentences.append("Off track: " + _listed([f"{r.measure.title.lower()} ({_off_track_reason(r)})"
+        sentences.append("Off track: " + _listed([f"{lower_first(r.measure.title)} ({_off_track_reason(r)})"
                                                    for r in off_track]) + ".")
     changed = [r for r in headline if r.change is not None and r.change.significant and r.status.key != "off_track"]
     rises = [r for r in changed if r.change.difference > 0]
     falls = [r for r in changed if r.change.difference < 0]
     for label, items in (("Significant increases", rises), ("Significant falls", falls)):
         if items:
-            sentences.append(f"{label}: " + "; ".join(f"{r.measure.title.lower()} ({change_size(r)})" for r in items) + ".")
+            sentences.append(f"{label}: " + "; ".join(f"{lower_first(r.measure.title)} ({change_size(r)})" for r in items) + ".")
     if not changed and not off_track:
-        sentences.append("No measure changed significantly on the same period last year.")
+        sentences.append("No headline measure changed significantly on the same period last year.")
     return sentences
 
 
@@ -191,7 +201,14 @@ def ratio_interval(low: float, high: float) -> str:
 def _off_track_reason(result: Result) -> str:
     if result.target_check is None:
         return f"{change_size(result)} on the same period last year, a {change_verdict(result)}"
+    if result.target_check.target.kind == "band":
+        return f"{value_text(result)} against the expected range of {_target_phrase(result)}"
     return f"{value_text(result)} against a target of {_target_phrase(result)}"
+
+
+def lower_first(title: str) -> str:
+    """'Burglary' -> 'burglary', but 'ASB incidents' and 'MARAC' keep their capitals."""
+    return title if title[:2].isupper() else title[:1].lower() + title[1:]
 
 
 def _target_phrase(result: Result) -> str:

@@ -47,8 +47,9 @@ def test_a_kernel_that_dies_fails_its_area(tmp_path, small_data_dir):
 
 
 @pytest.mark.parametrize("parameters, message", [
-    ('quarter = "2022-23 Q2"\narea = "Testshire"', "no parameter named data_dir"),
-    ('quarter = 2022\narea = "Testshire"\ndata_dir = "../data"', "parameter quarter is str '2022-23 Q2', expected int"),
+    ('quarter = "2022-23 Q2"\narea = "Testshire"', "no parameter named cache_dir, data_dir"),
+    ('quarter = 2022\narea = "Testshire"\ndata_dir = "../data"\ncache_dir = "../outputs/.cache"',
+     "parameter quarter is str '2022-23 Q2', expected int"),
 ])
 def test_parameters_are_checked_before_anything_runs(parameters, message, tmp_path, small_data_dir, capsys):
     notebook = notebook_with(tmp_path, "", parameters=parameters)

@@ -96,12 +96,12 @@ def test_youth_reoffending_missed_the_target_by_three_hundredths(paper):
 
 
 def test_iom_offending_fell_by_almost_forty_percent(paper):
-    assert "40% fewer offences in the 2013-14 cohort" in paper["iom_offending_reduction"]
+    assert "40% fewer offences (605 offences after, 1,000 before) in the 2013-14 cohort" in paper["iom_offending_reduction"]
 
 
 def test_marac_repeats_moved_into_the_expected_range(paper):
     sentence = paper["marac_repeat_rate"]
-    assert "27.0% of cases in 2014-15 Q1" in sentence and "20.0% in 2013-14 Q1" in sentence
+    assert "27.0% of cases (27 of 100) in 2014-15 Q1" in sentence and "20.0% in 2013-14 Q1" in sentence
     assert "Inside the expected range of 25% to 30%" in sentence
 
 

@@ -34,7 +34,7 @@ def test_a_significant_change_gets_its_direction_size_and_percent(county):
 
 def test_provisional_figures_are_flagged_and_never_called_significant(county):
     sentence = wording.result_sentence(county["hate_incidents", "quarter"])
-    assert "(provisional)" in sentence
+    assert "residents), provisional, against 20 in 2021-22 Q2" in sentence
     assert "the figures are provisional, so the change is not tested" in sentence
     assert "increase" not in sentence
 
@@ -73,7 +73,7 @@ def test_summary_tallies_statuses(small_data_dir):
     dataset = load_dataset(small_data_dir)
     summary = wording.summary_sentences(assess(dataset, Quarter(2022, 2), dataset.areas.county))
     assert summary[0].startswith("Of the 18 measures for Testshire, ")
-    assert summary[-1] == "No measure changed significantly on the same period last year."
+    assert summary[-1] == "No headline measure changed significantly on the same period last year."
 
 
 @pytest.mark.parametrize("value, text", [(12987, "12,987"), (0, "0")])
