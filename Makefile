@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: report test lab data illustrative clean
+.PHONY: report test lab data illustrative bench clean
 
 report: $(INSTALLED)
 	$(BIN)/python -m analysis build
@@ -29,3 +29,6 @@ $(INSTALLED): pyproject.toml
 
 clean:
 	rm -rf $(VENV) outputs/*/ outputs/.staging-*
+
+bench: $(INSTALLED)
+	$(BIN)/python -m analysis.bench

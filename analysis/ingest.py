@@ -8,7 +8,9 @@ district are counted by reason, never dropped.
 from __future__ import annotations
 
 import csv
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -101,11 +103,17 @@ def count_file(path: Path) -> tuple[pd.DataFrame, int]:
     return counts, table.num_rows
 
 
-def ingest(folders: Iterable[Path], lookup: pd.DataFrame) -> IngestResult:
-    """Count every street-level file under `folders`, placing each LSOA in its district."""
+def ingest(folders: Iterable[Path], lookup: pd.DataFrame, threads: int = os.cpu_count() or 1) -> IngestResult:
+    """Count every street-level file under `folders`, placing each LSOA in its district.
+
+    Files are read `threads` at a time (pyarrow reads without holding the interpreter lock), so
+    memory holds that many raw files at once, whatever their number.
+    """
     per_file, months = [], []
-    for path in find_street_files(folders):
-        counts, rows = count_file(path)
+    paths = find_street_files(folders)
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        counted = list(pool.map(count_file, paths))
+    for path, (counts, rows) in zip(paths, counted):
         per_file.append(counts)
         match = STREET_FILE.match(path.name)
         months.append({"month": match["month"], "force": match["force"], "file": path.name, "rows": rows})

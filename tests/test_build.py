@@ -1,5 +1,6 @@
 """End to end: papermill executes the report notebook per area, nbconvert renders HTML and PDF."""
 import json
+import shutil
 import re
 
 import nbformat
@@ -113,3 +114,19 @@ def test_committed_notebook_is_clean_and_parameterised():
 def test_command_line_refuses_bad_choices_clearly(argv, message, small_data_dir, tmp_path, capsys):
     assert main([*argv, "--data", str(small_data_dir), "--out", str(tmp_path)]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_rebuild_skips_what_is_up_to_date_and_redoes_what_changed(tmp_path, small_data_dir):
+    data = tmp_path / "data"
+    shutil.copytree(small_data_dir, data)
+    first = build_pack("2022-23 Q2", ["Melton"], data, tmp_path / "out")
+    again = build_pack("2022-23 Q2", ["Melton"], data, tmp_path / "out")
+    assert again["results"][0]["built_at"] == first["results"][0]["built_at"]  # kept, not rebuilt
+    counts = data / "local" / "local_counts.csv"
+    counts.write_text(counts.read_text().replace("hate_incidents,E07000133,2022-07,3,no", "hate_incidents,E07000133,2022-07,4,no"))
+    changed = build_pack("2022-23 Q2", ["Melton"], data, tmp_path / "out")
+    assert changed["results"][0]["fingerprint"] != first["results"][0]["fingerprint"]
+    assert "Hate incidents reported: 11 incidents" in (tmp_path / "out" / "2022-23-Q2" / "melton.html").read_text(encoding="utf-8")
+    forced = build_pack("2022-23 Q2", ["Melton"], data, tmp_path / "out", force=True)
+    assert forced["results"][0]["fingerprint"] == changed["results"][0]["fingerprint"]
+    assert forced["results"][0]["built_at"] >= changed["results"][0]["built_at"]

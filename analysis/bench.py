@@ -1,0 +1,147 @@
+"""`make bench` (`python -m analysis.bench`): how fast the pack builds, against a floor, in one run.
+
+Figures are medians of several runs measured in the same run, so they compare with each other on a
+noisy machine: the pack against the floor (the same number of minimal notebooks through the same
+papermill -> HTML -> PDF path), one worker against all cores, a rebuild with nothing changed, and
+ingest against a plain pandas.read_csv loop, with peak memory; then a synthetic national year.
+Writes the figures to outputs/bench.json as well.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from analysis import paths
+
+# Appended to each measured script: the peak resident memory (KiB) of the script's process or of its
+# largest child, and the seconds of its work alone (after its imports), each on a line of its own.
+REPORT = ("import resource, sys, time\n"
+          "print('peak', resource.getrusage(resource.RUSAGE_{who}).ru_maxrss, file=sys.stderr)\n"
+          "print('work', time.perf_counter() - _started, file=sys.stderr)")
+
+
+def timed(command: list[str]) -> tuple[float, float, int]:
+    """Wall seconds (interpreter start included), seconds of the work alone, peak memory (MiB)."""
+    started = time.perf_counter()
+    run = subprocess.run(command, cwd=paths.PROJECT_ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if run.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{run.stderr[-2000:]}")
+    reported = dict(line.split(" ", 1) for line in run.stderr.splitlines() if line.startswith(("peak ", "work ")))
+    return seconds, float(reported["work"]), int(reported["peak"]) // 1024
+
+
+def python(imports: str, work: str, who: str = "SELF") -> list[str]:
+    """A script that imports, then times its work, then reports (REPORT)."""
+    return [sys.executable, "-c", f"{imports}\nimport time\n_started = time.perf_counter()\n{work}\n"
+            + REPORT.format(who=who)]
+
+
+def build(out: Path, workers: int, force: bool = True) -> list[str]:
+    return python("from analysis.build import build_pack",
+                  f"manifest = build_pack(out_dir={str(out)!r}, workers={workers}, force={force})\n"
+                  f"assert manifest['status'] == 'complete'", who="CHILDREN")
+
+
+def floor(folder: Path, count: int) -> list[str]:
+    """`count` minimal notebooks (a parameters cell and one print) executed and rendered as the pack's are."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell('area: str = "x"', metadata={"tags": ["parameters"]}),
+                      nbformat.v4.new_code_cell("print(area)")]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    source = folder / "minimal.ipynb"
+    nbformat.write(notebook, source)
+    imports = ("import papermill, nbformat\n"
+               "from analysis.build import KERNEL_ARGUMENTS\n"
+               "from analysis.render import ReportHTMLExporter, ReportPDFExporter")
+    work = (f"for n in range({count}):\n"
+            f"    out = '{folder}/run-' + str(n) + '.ipynb'\n"
+            f"    papermill.execute_notebook('{source}', out, parameters={{'area': str(n)}}, progress_bar=False,\n"
+            f"                               kernel_name='python3', extra_arguments=KERNEL_ARGUMENTS)\n"
+            f"    executed = nbformat.read(out, as_version=4)\n"
+            f"    open(out + '.html', 'w').write(ReportHTMLExporter().from_notebook_node(executed)[0])\n"
+            f"    open(out + '.pdf', 'wb').write(ReportPDFExporter().from_notebook_node(executed)[0])")
+    return python(imports, work, who="CHILDREN")
+
+
+def ingest_ours(folders: list[Path], lookup: Path) -> list[str]:
+    return python("from pathlib import Path\nfrom analysis.ingest import ingest, read_lookup",
+                  f"ingest({[str(f) for f in folders]!r}, read_lookup(Path({str(lookup)!r})))")
+
+
+def ingest_pandas(folders: list[Path]) -> list[str]:
+    return python("import pandas as pd\nfrom pathlib import Path",
+                  f"for folder in {[str(f) for f in folders]!r}:\n"
+                  f"    for path in sorted(Path(folder).rglob('*-street.csv')):\n"
+                  f"        pd.read_csv(path)")
+
+
+def median_of(runs: int, command: list[str]) -> dict:
+    """Medians of wall seconds and of work seconds over the runs, and the highest peak memory."""
+    measured = [timed(command) for _ in range(runs)]
+    return {"seconds": round(statistics.median(wall for wall, _, _ in measured), 2),
+            "work_seconds": round(statistics.median(work for _, work, _ in measured), 3),
+            "runs": [round(wall, 2) for wall, _, _ in measured], "peak_mib": max(peak for _, _, peak in measured)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.bench", description=__doc__)
+    parser.add_argument("--runs", type=int, default=3, help="runs of each measurement (median reported)")
+    parser.add_argument("--national-rows", type=int, default=6_000_000, help="rows of the synthetic national year")
+    parser.add_argument("--out", type=Path, default=paths.OUTPUTS_DIR / "bench.json")
+    args = parser.parse_args(argv)
+    from analysis.dataset import load_dataset
+    from analysis.prepare import DEFAULT_LOOKUP, DEFAULT_POLICE_UK
+
+    areas = len(load_dataset(paths.DATA_DIR).areas.all)
+    cores = os.cpu_count() or 1
+    figures: dict = {"areas": areas, "cores": cores, "runs": args.runs}
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        figures["floor"] = median_of(args.runs, floor(scratch, areas))
+        figures["pack_1_worker"] = median_of(args.runs, build(scratch / "one", 1))
+        figures["pack_all_cores"] = median_of(args.runs, build(scratch / "all", cores))
+        figures["rebuild_unchanged"] = median_of(args.runs, build(scratch / "all", cores, force=False))
+        figures["pack_over_floor"] = round(figures["pack_1_worker"]["seconds"] / figures["floor"]["seconds"], 2)
+        figures["speed_up_all_cores"] = round(figures["pack_1_worker"]["seconds"] / figures["pack_all_cores"]["seconds"], 2)
+        if DEFAULT_POLICE_UK:
+            rows = sum(path.read_bytes().count(b"\n") - 1  # lines less the header
+                       for folder in DEFAULT_POLICE_UK for path in Path(folder).rglob("*-street.csv"))
+            ours = median_of(args.runs, ingest_ours(DEFAULT_POLICE_UK, DEFAULT_LOOKUP))
+            plain = median_of(args.runs, ingest_pandas(DEFAULT_POLICE_UK))
+            figures["ingest"] = {"rows": rows, "ours": ours, "pandas_read_csv_loop": plain,
+                                 "ours_rows_per_second": round(rows / ours["work_seconds"]),
+                                 "pandas_rows_per_second": round(rows / plain["work_seconds"]),
+                                 "speed_up": round(plain["work_seconds"] / ours["work_seconds"], 2)}
+            figures["national"] = national_year(scratch / "national", args.national_rows, DEFAULT_LOOKUP)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(figures, indent=2))
+    return 0
+
+
+def national_year(folder: Path, rows: int, lookup: Path) -> dict:
+    """Generate a synthetic year for all 43 forces, then ingest it once, with its time and peak memory."""
+    import pandas as pd
+
+    from analysis.synthetic import write_year
+
+    codes = pd.read_csv(lookup, usecols=["LSOA11CD"])["LSOA11CD"].tolist()
+    written = write_year(folder, codes, rows=rows)
+    seconds, work, peak = timed(ingest_ours([folder], lookup))
+    return {"rows": written, "files": len(list(folder.glob("*.csv"))), "ingest_seconds": round(work, 2),
+            "with_interpreter_start_seconds": round(seconds, 2), "rows_per_second": round(written / work),
+            "peak_mib": peak}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
