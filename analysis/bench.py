@@ -22,10 +22,11 @@ import nbformat
 
 from analysis import paths
 
-# Appended to each measured script: the peak resident memory (KiB) of the script's process or of its
-# largest child, and the seconds of its work alone (after its imports), each on a line of its own.
+# Appended to each measured script: the peak resident memory (KiB) of its largest process (itself or
+# a child: a worker, a kernel), and the seconds of its work alone (after its imports), a line each.
 REPORT = ("import resource, sys, time\n"
-          "print('peak', resource.getrusage(resource.RUSAGE_{who}).ru_maxrss, file=sys.stderr)\n"
+          "print('peak', max(resource.getrusage(who).ru_maxrss\n"
+          "                  for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)), file=sys.stderr)\n"
           "print('work', time.perf_counter() - _started, file=sys.stderr)")
 
 
@@ -40,16 +41,15 @@ def timed(command: list[str]) -> tuple[float, float, int]:
     return seconds, float(reported["work"]), int(reported["peak"]) // 1024
 
 
-def python(imports: str, work: str, who: str = "SELF") -> list[str]:
+def python(imports: str, work: str) -> list[str]:
     """A script that imports, then times its work, then reports (REPORT)."""
-    return [sys.executable, "-c", f"{imports}\nimport time\n_started = time.perf_counter()\n{work}\n"
-            + REPORT.format(who=who)]
+    return [sys.executable, "-c", f"{imports}\nimport time\n_started = time.perf_counter()\n{work}\n" + REPORT]
 
 
 def build(out: Path, workers: int, force: bool = True) -> list[str]:
     return python("from analysis.build import build_pack",
                   f"manifest = build_pack(out_dir={str(out)!r}, workers={workers}, force={force})\n"
-                  f"assert manifest['status'] == 'complete'", who="CHILDREN")
+                  f"assert manifest['status'] == 'complete'")
 
 
 def floor(folder: Path, count: int) -> list[str]:
@@ -70,7 +70,7 @@ def floor(folder: Path, count: int) -> list[str]:
             f"    executed = nbformat.read(out, as_version=4)\n"
             f"    open(out + '.html', 'w').write(ReportHTMLExporter().from_notebook_node(executed)[0])\n"
             f"    open(out + '.pdf', 'wb').write(ReportPDFExporter().from_notebook_node(executed)[0])")
-    return python(imports, work, who="CHILDREN")
+    return python(imports, work)
 
 
 def ingest_ours(folders: list[Path], lookup: Path) -> list[str]:
