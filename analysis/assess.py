@@ -187,7 +187,7 @@ def _window_result(dataset: Dataset, measure: Measure, quarter: Quarter, area: A
     return Result(**base, **result, change=change, target_check=check, status=status, status_reason=reason,
                   provisional=provisional, unavailable=None,
                   trend=_trend(data, measure, quarter), spc=_spc(data, measure, quarter, check),
-                  districts=_districts(dataset, measure, quarter, period) if period == measure.headline_period else None)
+                  districts=district_table(dataset, measure, quarter, period) if period == measure.headline_period else None)
 
 
 def _cohort_result(dataset: Dataset, measure: Measure, quarter: Quarter, area: Area) -> Result:
@@ -288,7 +288,7 @@ def _spc(data: pd.DataFrame, measure: Measure, quarter: Quarter, check: TargetCh
     return xmr_chart(values, measure.polarity, target)
 
 
-def _districts(dataset: Dataset, measure: Measure, quarter: Quarter, period: str) -> pd.DataFrame | None:
+def district_table(dataset: Dataset, measure: Measure, quarter: Quarter, period: str) -> pd.DataFrame | None:
     """Each district's value with its interval, PHE funnel limits around the county's value at 95%
     and 99.8%, and its label (higher / similar / lower than the county, at 95%); the same for every
     area's report, so computed once.
@@ -296,10 +296,10 @@ def _districts(dataset: Dataset, measure: Measure, quarter: Quarter, period: str
     None where the measure is not reported for every district, or the window is incomplete.
     """
     return dataset.remember(("districts", measure.id, quarter, period),
-                            lambda: _district_table(dataset, measure, quarter, period))
+                            lambda: _district_values(dataset, measure, quarter, period))
 
 
-def _district_table(dataset: Dataset, measure: Measure, quarter: Quarter, period: str) -> pd.DataFrame | None:
+def _district_values(dataset: Dataset, measure: Measure, quarter: Quarter, period: str) -> pd.DataFrame | None:
     months = window_months(period, quarter)
     rows = []
     for area in dataset.areas.all:

@@ -26,7 +26,6 @@ from analysis.content import load_content
 from analysis.dataset import DataError, Dataset, load_dataset
 from analysis.fingerprint import code_hash, fingerprint, input_hashes
 from analysis.periods import Quarter, complete_quarters, month_name
-from analysis.present import report_title
 from analysis.render import ReportHTMLExporter, ReportPDFExporter
 
 CACHE_DIR = ".cache"  # under the outputs folder: report content computed once per quarter and area
@@ -45,7 +44,6 @@ class AreaJob:
     area: Area
     data_dir: str
     staging: str
-    title: str
     notebook: str
     timeout: int
     cache_dir: str
@@ -115,8 +113,8 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
     out_dir = Path(out_dir).resolve()
     staging, target = out_dir / f".staging-{period.slug}", out_dir / period.slug
     inputs, code = input_hashes(dataset.data_dir), code_hash()
-    jobs = {area.slug: AreaJob(period.label, area, str(dataset.data_dir), str(staging), report_title(area.name, period),
-                               str(notebook), timeout, str(out_dir / CACHE_DIR)) for area in dataset.areas.all}
+    jobs = {area.slug: AreaJob(period.label, area, str(dataset.data_dir), str(staging), str(notebook), timeout,
+                               str(out_dir / CACHE_DIR)) for area in dataset.areas.all}
     check_parameters(Path(notebook), next(iter(jobs.values())).parameters)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -187,7 +185,7 @@ def build_area(job: AreaJob) -> dict:
               "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "parameters": job.parameters}
     try:
-        load_content(job.quarter, area.name, job.data_dir, job.cache_dir)  # computed here, loaded by the kernel
+        content = load_content(job.quarter, area.name, job.data_dir, job.cache_dir)  # computed here, loaded by the kernel
         computed_at = time.perf_counter()
         papermill.execute_notebook(
             job.notebook, str(notebook_path), parameters=job.parameters,
@@ -196,7 +194,7 @@ def build_area(job: AreaJob) -> dict:
         )
         executed_at = time.perf_counter()
         executed = nbformat.read(notebook_path, as_version=4)
-        executed.metadata["title"] = job.title
+        executed.metadata["title"] = content.title
         nbformat.write(executed, notebook_path)
         html, _ = ReportHTMLExporter().from_notebook_node(executed)
         (Path(staging) / f"{area.slug}.html").write_text(html, encoding="utf-8")

@@ -5,14 +5,19 @@ import base64
 import html
 import io
 import textwrap
+from dataclasses import dataclass
 
 import matplotlib
 
 matplotlib.use("Agg")  # figures are embedded as images, never shown in a window
 
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+
+from analysis.funnel import THREE_SIGMA, TWO_SIGMA, proportion_funnel_limits, rate_funnel_limits, rate_funnel_populations  # noqa: E402
 
 from analysis.measures import Measure  # noqa: E402
 from analysis.periods import Quarter, month_name  # noqa: E402
@@ -24,34 +29,97 @@ A4_WIDTH_INCHES = 7.0
 sns.set_theme(context="paper", style="whitegrid", palette=PALETTE, font_scale=1.1)
 
 
-def monthly_values(series: pd.DataFrame, measures: list[Measure], quarter: Quarter, area_name: str) -> plt.Figure:
-    """One small panel per measure: monthly counts (or %), the reported quarter shaded, gaps where data lack months."""
+@dataclass(frozen=True)
+class Panel:
+    """One measure's monthly chart: this year's values, the same months a year before, and, where
+    known, the SPC mean and process limits and a target line or band."""
+
+    title: str
+    values: pd.Series  # by month, missing where the data lack the month
+    last_year: pd.Series  # the same months a year earlier, indexed like `values`
+    limits: tuple[float, float, float] | None = None  # SPC mean, lower and upper process limits
+    target: float | None = None
+    band: tuple[float, float] | None = None
+
+
+def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str) -> plt.Figure:
+    """Small multiples of monthly values: the reported quarter shaded, last year dashed, SPC limits
+    dotted, targets as lines or bands; gaps where the data lack months."""
     columns = 2
-    rows = -(-len(measures) // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(A4_WIDTH_INCHES, 2.0 * rows + 0.9), squeeze=False)
-    positions = range(len(series.index))
-    ticks = [i for i, month in enumerate(series.index) if month.endswith(("-01", "-04", "-07", "-10"))]
-    quarter_positions = [i for i, month in enumerate(series.index) if month in quarter.months]
-    for axis, measure in zip(axes.flat, measures):
-        axis.plot(positions, series[measure.id], color=HIGHLIGHT, marker="o", markersize=2.5, linewidth=1.5)
+    rows = -(-len(panels) // columns)
+    months = panels[0].values.index
+    figure, axes = plt.subplots(rows, columns, figsize=(A4_WIDTH_INCHES, 2.0 * rows + 1.2), squeeze=False)
+    positions = range(len(months))
+    ticks = [i for i, month in enumerate(months) if month.endswith(("-01", "-04", "-07", "-10"))]
+    quarter_positions = [i for i, month in enumerate(months) if month in quarter.months]
+    for axis, panel in zip(axes.flat, panels):
         if quarter_positions:
             axis.axvspan(quarter_positions[0] - 0.5, quarter_positions[-1] + 0.5, color=MUTED, alpha=0.45, linewidth=0)
-        title = measure.title + (" (%)" if measure.statistic == "proportion" else "")
-        axis.set_title(textwrap.shorten(title, 52, placeholder="..."), fontsize=9, loc="left")
+        if panel.band is not None:
+            axis.axhspan(*panel.band, color=PALETTE[2], alpha=0.15, linewidth=0, label="expected range")
+        if panel.limits is not None:
+            mean, low, high = panel.limits
+            axis.axhline(mean, color=REFERENCE, linewidth=0.8, label="SPC mean")
+            for limit in (low, high):
+                axis.axhline(limit, color=REFERENCE, linewidth=0.8, linestyle=":", label="SPC limits")
+        if panel.target is not None:
+            axis.axhline(panel.target, color=PALETTE[3], linewidth=1.2, linestyle="-.", label="target")
+        axis.plot(positions, panel.last_year, color=PALETTE[7], linewidth=1, linestyle="--", label="a year before")
+        axis.plot(positions, panel.values, color=HIGHLIGHT, marker="o", markersize=2.5, linewidth=1.5, label="this year")
+        axis.set_title(textwrap.shorten(panel.title, 52, placeholder="..."), fontsize=9, loc="left")
         axis.set_ylim(bottom=0)
-        axis.set_xlim(-0.5, len(series.index) - 0.5)
-        axis.set_xticks(ticks, [month_name(series.index[i]) for i in ticks], rotation=45, ha="right")
+        axis.set_xlim(-0.5, len(months) - 0.5)
+        axis.set_xticks(ticks, [month_name(months[i]) for i in ticks], rotation=45, ha="right")
         axis.tick_params(labelsize=7)
     for index, axis in enumerate(axes.flat):
-        if index >= len(measures):
+        if index >= len(panels):
             axis.set_visible(False)
-        elif index + columns < len(measures):  # another panel below shows the month labels
+        elif index + columns < len(panels):  # another panel below shows the month labels
             axis.tick_params(labelbottom=False)
-    figure.suptitle(f"{area_name}: monthly figures, {month_name(series.index[0])} to "
-                    f"{month_name(series.index[-1])} (shaded: {quarter})", fontsize=10, x=0.01, ha="left")
+    handles = {label: handle for axis in axes.flat for handle, label in zip(*axis.get_legend_handles_labels())}
     height = figure.get_figheight()
-    figure.subplots_adjust(left=0.07, right=0.98, top=1 - 0.8 / height, bottom=0.75 / height,
-                           hspace=0.6, wspace=0.18)
+    figure.legend(handles.values(), handles.keys(), loc="upper left", bbox_to_anchor=(0.01, 1 - 0.38 / height),
+                  ncol=len(handles), fontsize=7, frameon=False)
+    figure.suptitle(f"{area_name}: monthly figures, {month_name(months[0])} to {month_name(months[-1])} "
+                    f"(shaded: {quarter})", fontsize=10, x=0.01, y=1 - 0.1 / height, ha="left", va="top")
+    figure.subplots_adjust(left=0.07, right=0.98, top=1 - 1.05 / height, bottom=0.75 / height, hspace=0.6, wspace=0.18)
+    return figure
+
+
+def funnel(table: pd.DataFrame, measure: Measure, quarter: Quarter, highlight: str) -> plt.Figure:
+    """Funnel plot: each district's value against its size, with PHE's 95% and 99.8% limits around the county."""
+    districts, county = table[~table["is_county"]], table[table["is_county"]].iloc[0]
+    rate = measure.statistic == "count"
+    figure, axis = plt.subplots(figsize=(A4_WIDTH_INCHES, 3.6))
+    sizes = np.linspace(max(1.0, districts["denominator"].min() * 0.5), districts["denominator"].max() * 1.3, 120)
+    for level, style in ((TWO_SIGMA, "--"), (THREE_SIGMA, ":")):
+        if rate:
+            events = np.unique(np.linspace(1, max(2, county["value"] * sizes[-1] / measure.rate_per * 1.5), 200).round())
+            lower = [(rate_funnel_populations(e, county["value"], measure.rate_per, level), rate_funnel_limits(
+                e, county["value"], measure.rate_per, level)) for e in events]
+            axis.plot([p[0] for p, _ in lower], [v[0] for _, v in lower], color=REFERENCE, linestyle=style, linewidth=1)
+            axis.plot([p[1] for p, _ in lower], [v[1] for _, v in lower], color=REFERENCE, linestyle=style, linewidth=1,
+                      label=f"{level:.1%} limits".replace(".0%", "%"))
+        else:
+            limits = [proportion_funnel_limits(size, county["value"], 100, level) for size in sizes]
+            axis.plot(sizes, [low for low, _ in limits], color=REFERENCE, linestyle=style, linewidth=1)
+            axis.plot(sizes, [high for _, high in limits], color=REFERENCE, linestyle=style, linewidth=1,
+                      label=f"{level:.1%} limits".replace(".0%", "%"))
+    axis.axhline(county["value"], color=REFERENCE, linewidth=1, label=f"{county['area']}: {county['value']:.1f}")
+    colours = [HIGHLIGHT if area == highlight else PALETTE[1] for area in districts["area"]]
+    axis.scatter(districts["denominator"], districts["value"], color=colours, zorder=3, s=28)
+    for row in districts.itertuples():
+        axis.annotate(f"{row.area} ({row.label})", (row.denominator, row.value), fontsize=7,
+                      xytext=(4, 3), textcoords="offset points")
+    axis.set_xlim(sizes[0], sizes[-1])
+    spread = districts["value"].max() - districts["value"].min()
+    axis.set_ylim(max(0, districts["value"].min() - spread), districts["value"].max() + spread)
+    axis.xaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+    axis.set_xlabel("residents" if rate else "respondents or cases")
+    axis.set_ylabel(f"per {measure.rate_per:,}" if rate else "%")
+    axis.legend(fontsize=7, loc="upper right")
+    axis.set_title(f"{measure.title}: districts against the county, {quarter} (funnel plot)", fontsize=10, loc="left")
+    figure.subplots_adjust(left=0.1, right=0.97, top=0.9, bottom=0.14)
     return figure
 
 

@@ -62,8 +62,9 @@ def compute_content(data_dir: str, quarter: str, area: str) -> ReportContent:
     assessment = assess(dataset, Quarter.parse(quarter), dataset.areas.find(area))
     fragments = {
         "title": present.title_block(dataset, assessment),
-        "summary": present.summary(assessment),
-        "districts": present.district_chart(assessment),
+        "summary": present.summary(dataset, assessment),
+        "locality": present.locality(dataset, assessment),
+        "recommendations": present.recommendations(dataset, assessment),
         "dashboard": present.dashboard(assessment),
         "methods": present.methods_notes(dataset, assessment),
     }
@@ -72,7 +73,7 @@ def compute_content(data_dir: str, quarter: str, area: str) -> ReportContent:
         fragments[f"{key}-chart"] = present.monthly_chart(dataset, assessment, outcome)
     frame = assessment.frame()
     rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    return ReportContent(present.report_title(assessment.area.name, assessment.quarter), fragments, rows)
+    return ReportContent(present.report_title(dataset, assessment), fragments, rows)
 
 
 @lru_cache(maxsize=4)

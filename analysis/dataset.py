@@ -12,6 +12,7 @@ from analysis import paths
 from analysis.areas import AreaSet, load_areas
 from analysis.local_data import LocalData, load_local_data
 from analysis.measures import Measure, load_measures
+from analysis.report_config import ReportConfig, load_report_config
 from analysis.targets import Target, load_targets
 from analysis.periods import PeriodError, parse_month
 
@@ -43,6 +44,7 @@ class Dataset:
     youth_population: pd.DataFrame
     local: LocalData
     targets: dict[tuple[str, str], Target]
+    report: ReportConfig
     memo: dict = field(default_factory=dict, repr=False)  # results shared by the areas of one build
 
     def remember(self, key: tuple, compute: Callable[[], T]) -> T:
@@ -84,6 +86,7 @@ def load_dataset(data_dir: Path | str = paths.DATA_DIR) -> Dataset:
         youth_population=tables[paths.YOUTH_POPULATION_FILE],
         local=load_local_data(data_dir, {m.id: m.source for m in measures}, {a.code for a in areas.all}),
         targets=load_targets(data_dir, measures),
+        report=load_report_config(data_dir),
     )
 
 

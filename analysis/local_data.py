@@ -60,6 +60,7 @@ class LocalDataError(ValueError):
 class LocalData:
     tables: dict[str, pd.DataFrame]  # template name -> validated rows
     illustrative: tuple[str, ...]  # templates whose data are illustrative, not real
+    descriptions: dict[str, str]  # template name -> where its file came from (sources.yml)
 
 
 def load_local_data(data_dir: Path, measure_sources: dict[str, str], area_codes: set[str]) -> LocalData:
@@ -73,7 +74,9 @@ def load_local_data(data_dir: Path, measure_sources: dict[str, str], area_codes:
         _check_references(path, table, name, measure_sources, area_codes)
         tables[name] = table
     illustrative = tuple(name for name in TEMPLATES if sources.get(f"{name}.csv", {}).get("illustrative"))
-    return LocalData(tables, illustrative)
+    descriptions = {name: str(sources.get(f"{name}.csv", {}).get("description", "source not recorded"))
+                    for name in TEMPLATES if not tables[name].empty}
+    return LocalData(tables, illustrative, descriptions)
 
 
 def read_template(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:

@@ -22,6 +22,7 @@ def small_data_dir(tmp_path_factory) -> Path:
     data_dir = tmp_path_factory.mktemp("data")
     shutil.copy(TEST_DATA / "areas.yml", data_dir / paths.AREAS_FILE)
     shutil.copy(TEST_DATA / "targets.yml", data_dir / "targets.yml")
+    shutil.copy(TEST_DATA / "report.yml", data_dir / "report.yml")
     shutil.copytree(TEST_DATA / "local", data_dir / "local")
     shutil.copy(paths.DATA_DIR / paths.MEASURES_FILE, data_dir / paths.MEASURES_FILE)
     tables = derive_tables([TEST_DATA / "police-uk"], TEST_DATA / "lookup.csv", TEST_DATA / "population.csv",

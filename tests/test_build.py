@@ -44,7 +44,7 @@ def test_html_shows_no_code_and_loads_nothing(pack, area):
     assert not re.search(r"\b(nan|NaN|None)\b", text)
     assert not re.search(r"https?://|<script|<link", page)
     assert '<html lang="en-GB">' in page and page.count("<h1") == 1
-    assert f"<title>{'Testshire' if area == 'testshire' else 'Melton'} community safety performance, 2022-23 Q2</title>" in page
+    assert f"<title>Safer Communities performance 2022-23 Q2: {'Testshire' if area == 'testshire' else 'Melton'}</title>" in page
     images = re.findall(r"<img[^>]*>", page)
     assert len(images) >= 2
     assert all('src="data:image/png;base64,' in image and re.search(r'alt="[^"]{20,}"', image) for image in images)
@@ -53,7 +53,7 @@ def test_html_shows_no_code_and_loads_nothing(pack, area):
 def test_county_figures_reach_the_report(pack):
     page = (pack[0] / "testshire.html").read_text(encoding="utf-8")
     assert "Total recorded crime: 8 crimes in 2022-23 Q2" in page
-    assert "How the districts compare" in page
+    assert "Locality comparisons" in page
     assert "Illustrative data." in page  # tests/data/local/sources.yml marks local_counts illustrative
 
 

@@ -31,6 +31,7 @@ def paper(tmp_path_factory):
     data = tmp_path_factory.mktemp("paper")
     shutil.copy(TEST_DATA / "areas.yml", data / "areas.yml")  # Testshire: Blaby and Melton
     shutil.copy(paths.DATA_DIR / "measures.yml", data / "measures.yml")
+    shutil.copy(TEST_DATA / "report.yml", data / "report.yml")
     write(data / "targets.yml", """
 "2013-14":
   youth_reoffending_rate: {value: 1.01}
