@@ -64,10 +64,10 @@ def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str) -> plt
                 axis.axhline(limit, color=REFERENCE, linewidth=0.8, linestyle=":", label="SPC limits")
         if panel.target is not None:
             axis.axhline(panel.target, color=PALETTE[3], linewidth=1.2, linestyle="-.", label="target")
-        axis.plot(positions, panel.last_year, color=PALETTE[7], linewidth=1, linestyle="--", label="a year before")
-        axis.plot(positions, panel.values, color=HIGHLIGHT, marker="o", markersize=2.5, linewidth=1.5, label="this year")
-        axis.set_title(textwrap.shorten(panel.title, 52, placeholder="..."), fontsize=9, loc="left")
-        axis.set_ylim(bottom=0)
+        axis.plot(positions, panel.last_year, color=PALETTE[7], linewidth=1, linestyle="--", label="same month a year before")
+        axis.plot(positions, panel.values, color=HIGHLIGHT, marker="o", markersize=2.5, linewidth=1.5, label="monthly figure")
+        axis.set_title(textwrap.shorten(panel.title, 46, placeholder="..."), fontsize=9, loc="left")
+        axis.set_ylim(bottom=0, top=axis.get_ylim()[1] * 1.08)
         axis.set_xlim(-0.5, len(months) - 0.5)
         axis.set_xticks(ticks, [month_name(months[i]) for i in ticks], rotation=45, ha="right")
         axis.tick_params(labelsize=7)
@@ -138,7 +138,7 @@ def district_rates(rates: pd.DataFrame, measure: Measure, quarter: Quarter, high
     for position, (high, value, label) in enumerate(zip(districts["high"], districts["value"], districts["label"])):
         axis.text(high, position, f" {value:.1f} ({label})", va="center", fontsize=8)
     unit = f"per {measure.rate_per:,} residents"
-    axis.set_xlabel(f"{measure.title} {unit}, {quarter} (bars: 95% intervals)")
+    axis.set_xlabel(f"{unit}, {quarter} (bars: 95% intervals)")
     axis.set_xlim(right=districts["high"].max() * 1.3)
     axis.set_title(f"{measure.title} {unit} by district, {quarter}", fontsize=10, loc="left")
     height = figure.get_figheight()

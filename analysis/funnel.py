@@ -17,7 +17,6 @@ THREE_SIGMA = 0.998  # 0.001 outside each limit
 FUNNEL_LEVELS = (TWO_SIGMA, THREE_SIGMA)
 
 HIGHER, SIMILAR, LOWER = "higher", "similar", "lower"
-SIGNIFICANCE_LABELS = (HIGHER, SIMILAR, LOWER)
 
 
 def rate_funnel_populations(events: float, baseline: float, multiplier: float = 1000,

@@ -89,7 +89,7 @@ def write(tables: dict[str, pd.DataFrame], data_dir: Path, seed: int = SEED) -> 
     folder.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
         table.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
-    note = f"illustrative sample made by `python -m analysis illustrative` (seed {seed}); not real data"
+    note = f"an illustrative sample made by the project (seed {seed}), not real local figures"
     sources = {f"{name}.csv": {"illustrative": True, "description": note} for name in tables}
     (Path(data_dir) / SOURCES_FILE).write_text(
         "# Where each local data file comes from. Set illustrative: false for real exports.\n"

@@ -16,6 +16,13 @@ from analysis.measures import OUTCOMES
 from analysis.periods import month_name, months_ending, year_earlier
 
 CHART_MONTHS = 24
+DASHBOARD_KEY = (
+    "On track: at or below last year (reduction targets) or meeting the target; at risk: worse, but by no more "
+    "than chance could explain; off track: worse beyond chance. SPC (Making Data Count): common cause means "
+    "the latest month is within normal variation; special cause improvement or concern means a signal in the "
+    "better or worse direction (neither, for measures with no better direction); consistently meets or fails "
+    "target, or hit and miss, says whether the process limits lie wholly on one side of the target. "
+    "Districts: how many districts are higher, similar or lower than the county at 95% funnel limits.")
 HEADLINE_MEASURE = "total_crime"
 
 
@@ -67,7 +74,8 @@ def recommendations(dataset: Dataset, assessment: Assessment) -> str:
 def outcome_section(assessment: Assessment, outcome: str) -> str:
     """The sentences for one outcome's measures, every period."""
     results = [r for r in assessment.results if r.measure.outcome == outcome]
-    return _items([wording.result_sentence(r) for r in results], "measure-sentences")
+    sentences = dict.fromkeys(wording.result_sentence(r) for r in results)  # once each: periods can say the same
+    return _items(list(sentences), "measure-sentences")
 
 
 def dashboard(assessment: Assessment) -> str:
@@ -83,7 +91,7 @@ def dashboard(assessment: Assessment) -> str:
         body.extend(_dashboard_row(r) for r in results)
     header = "".join(f'<th scope="col">{_e(cell)}</th>' for cell in head)
     return (f'<table class="dashboard"><thead><tr>{header}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-            f'<p class="note">Status: {_e(_status_key())}.</p>')
+            f'<p class="note">Status: {_e(_status_key())}. {_e(DASHBOARD_KEY)}</p>')
 
 
 def _dashboard_row(result: Result) -> str:
@@ -243,6 +251,18 @@ def _district_positions(assessment: Assessment) -> str:
     return f'<table class="positions"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
+def _month_runs(months: list[str]) -> str:
+    """'Jan 2014-Nov 2014 and Dec 2019-Oct 2022': the stretches of consecutive months present."""
+    runs, start = [], months[0]
+    for previous, month in zip(months, months[1:]):
+        if months_ending(month, 2)[0] != previous:
+            runs.append((start, previous))
+            start = month
+    runs.append((start, months[-1]))
+    text = [f"{month_name(a)}-{month_name(b)}" if a != b else month_name(a) for a, b in runs]
+    return text[0] if len(text) == 1 else ", ".join(text[:-1]) + " and " + text[-1]
+
+
 def _youth_population_note(assessment: Assessment) -> str:
     years = {r.population_year for r in assessment.results if r.measure.population == "aged_10_17" and r.population_year}
     return f" (ONS mid-{min(years)} estimate)" if years else ""
@@ -256,18 +276,23 @@ def methods_notes(dataset: Dataset, assessment: Assessment) -> str:
     population = assessment.population
     population_note = f"ONS mid-{population.year} population estimate ({wording.count(population.residents)} residents)"
     if population.year < assessment.quarter.start_year:
-        population_note += f", the latest available for {assessment.quarter.financial_year}"
+        population_note += f", the latest in the bundled data for {assessment.quarter.financial_year}"
     provisional = sorted({r.measure.title for r in assessment.results if r.provisional})
     missing = sorted({r.unavailable for r in assessment.results if r.unavailable and "lack" in r.unavailable})
     by_source: dict[str, list[str]] = {}
     for name, description in dataset.local.descriptions.items():
         by_source.setdefault(description, []).append(name.replace("_", " "))
     local = "; ".join(f"{', '.join(names)}: {description}" for description, names in by_source.items())
+    if dataset.local.illustrative:
+        local = ("an illustrative sample made by the project, not real local figures" if
+                 set(dataset.local.illustrative) >= set(dataset.local.descriptions) else local)
     sentences = [
-        f"Crime and anti-social behaviour: police.uk street-level data, {len(months)} months between "
-        f"{month_name(months[0])} and {month_name(months[-1])}, placed in districts by LSOA with the ONS lookup.",
+        f"Crime and anti-social behaviour: police.uk street-level data ('total recorded crime' is every crime "
+        f"police.uk publishes, less anti-social behaviour) for {_month_runs(months)}, placed in districts by "
+        f"LSOA with the ONS lookup; rows without a location cannot be placed in any district and count in no area.",
         f"Police.uk rows for {assessment.quarter}: {accounted}.",
-        f"Local measures (data/local templates): {local or 'none supplied'}.",
+        f"Local measures (re-offending, domestic abuse, MARAC, hate incidents, community survey): "
+        f"{local or 'none supplied'}.",
         ("Months missing: " + "; ".join(missing) + ".") if missing else
         f"No month of {assessment.quarter} or of its comparison periods is missing from the data.",
         f"Rates per 1,000 residents use the {population_note}; first time entrants are per 100,000 residents "
@@ -279,7 +304,8 @@ def methods_notes(dataset: Dataset, assessment: Assessment) -> str:
         "Six-month trend: Poisson regression of the last six monthly counts (quasi-Poisson where "
         "over-dispersed). SPC: XmR chart of up to 24 months, NHS England 'Making Data Count' rules. "
         "Districts: PHE funnel limits around the county value.",
-        ("Provisional figures, shown but not tested: " + ", ".join(provisional) + ".") if provisional
+        ("Provisional figures, shown but not tested: " + ", ".join(map(wording.lower_first, provisional)) + ".")
+        if provisional
         else "No figure in this report is provisional.",
         "Contains public sector information licensed under the Open Government Licence v3.0.",
     ]

@@ -11,9 +11,6 @@ from analysis.areas import Area
 from analysis.dataset import Dataset
 from analysis.measures import Measure
 
-SERIES_COLUMNS = ["numerator", "denominator", "provisional"]
-
-
 def monthly(dataset: Dataset, measure: Measure, area: Area) -> pd.DataFrame:
     """Months (index, oldest first) with numerator, denominator (none for counts) and provisional flag."""
     return dataset.remember(("monthly", measure.id, area.code), lambda: _monthly(dataset, measure, area))

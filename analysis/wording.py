@@ -7,8 +7,6 @@ flagged but never called a significant change.
 """
 from __future__ import annotations
 
-import math
-
 from analysis.assess import Assessment, Result
 from analysis.periods import Quarter
 from analysis.stats import SIGNIFICANCE_LEVEL
@@ -17,8 +15,8 @@ SMALLEST_BASE_FOR_PERCENT = 20  # below this a count's % change is left out: 10 
 MINUS = "\u2212"
 
 SIGNIFICANCE_MEANING = (
-    f"A change is called significant when chance alone would produce one as large less than "
-    f"{100 * (1 - SIGNIFICANCE_LEVEL):.0f} times in 100 (a {100 * SIGNIFICANCE_LEVEL:.0f}% level test); "
+    f"A change is called significant when a change this large would happen by chance less than "
+    f"{100 * (1 - SIGNIFICANCE_LEVEL):.0f} times in 100 ({100 * SIGNIFICANCE_LEVEL:.0f}% level); "
     f"any other change is described as similar, whatever its size."
 )
 
@@ -75,8 +73,8 @@ def difference_text(result: Result, difference: float) -> str:
     statistic = result.measure.statistic
     if statistic == "count":
         return signed(f"{difference:+,.0f}")
-    if statistic == "rate_per_person":
-        return signed(f"{difference:+.2f}")
+    if statistic == "rate_per_person":  # from the values as shown, so the sum adds up on the page
+        return signed(f"{round(result.value, 2) - round(result.change.previous, 2):+.2f}")
     return signed(f"{difference:+.1f} percentage points")
 
 
@@ -141,10 +139,12 @@ def target_sentence(result: Result) -> str:
             return f"Inside {band}"
         chance = "more than chance variation would explain" if check.gap_beyond_chance else "within chance variation"
         return f"{check.position.capitalize()} {band} by {abs(check.gap):.1f} percentage points ({chance})"
+    in_year = result.period_type != "annual_cohort"  # the year is not over: on course, not met
     if check.met:
-        return f"Met the {year} target ({value_text(result)} against a target of {_target_phrase(result)})"
+        verb = f"On course for the {year} target" if in_year else f"Met the {year} target"
+        return f"{verb} ({value_text(result)} against a target of {_target_phrase(result)})"
     chance = "larger than chance variation" if check.gap_beyond_chance else "within chance variation"
-    return (f"Missed the {year} target by {_gap(result, abs(check.gap))} {gap_unit(result)} "
+    return (f"{'Off course for' if in_year else 'Missed'} the {year} target by {_gap(result, abs(check.gap))} {gap_unit(result)} "
             f"({value_text(result)} against a target of {_target_phrase(result)}); the gap is {chance}")
 
 
@@ -191,11 +191,6 @@ def summary_sentences(assessment: Assessment) -> list[str]:
 def quarter_heading(quarter: Quarter) -> str:
     """'2022-23 Quarter 2 (Jul-Sep 2022)'."""
     return f"{quarter.financial_year} Quarter {quarter.number} ({quarter.month_span})"
-
-
-def ratio_interval(low: float, high: float) -> str:
-    upper = "no upper limit" if math.isinf(high) else f"{high:.2f}"
-    return f"{low:.2f} to {upper}"
 
 
 def _off_track_reason(result: Result) -> str:
@@ -250,7 +245,7 @@ def target_cell(result: Result) -> str:
     if kind == "reduction":
         return "lower than the same period last year"
     if result.target_check is None:
-        return result.status_reason
+        return "not available" if result.value is None else result.status_reason
     return _target_phrase(result)
 
 
