@@ -119,10 +119,15 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
 
-    # Reuse published reports whose inputs, code and parameters are unchanged; build the rest asked for.
-    kept = [] if force else _up_to_date(target, staging, {slug: job.fingerprint(inputs, code) for slug, job in jobs.items()})
+    # Keep published reports whose inputs, code and parameters are unchanged; build the rest asked for.
+    kept, stale = _up_to_date(target, staging, {slug: job.fingerprint(inputs, code) for slug, job in jobs.items()})
+    if force:  # the areas asked for are rebuilt whatever their state; the others stay as published
+        kept = [result for result in kept if result["slug"] not in {area.slug for area in requested}]
     kept_slugs = {result["slug"] for result in kept}
     to_build = [jobs[area.slug] for area in requested if area.slug not in kept_slugs]
+    dropped = [name for name in stale if name not in {job.area.name for job in to_build}]
+    if dropped:
+        print(f"out of date and not asked for, left out of the new pack: {', '.join(dropped)}", file=sys.stderr)
     print(f"building {period}: {len(to_build)} area(s) to build, {len(kept)} up to date, "
           f"{'on ' + scheduler if scheduler else f'{workers} worker(s)'}", file=sys.stderr)
     started = time.perf_counter()
@@ -210,19 +215,22 @@ def build_area(job: AreaJob) -> dict:
     return result
 
 
-def _up_to_date(target: Path, staging: Path, fingerprints: dict[str, str]) -> list[dict]:
-    """The published areas whose fingerprint is unchanged, copied into the staging folder."""
+def _up_to_date(target: Path, staging: Path, fingerprints: dict[str, str]) -> tuple[list[dict], list[str]]:
+    """The published areas whose fingerprint is unchanged (copied into the staging folder), and the
+    names of those that are out of date."""
     previous = target / "manifest.json"
     if not previous.is_file():
-        return []
-    kept = []
+        return [], []
+    kept, stale = [], []
     for result in json.loads(previous.read_text(encoding="utf-8"))["results"]:
         files = [target / f"{result['slug']}{suffix}" for suffix in (".ipynb", ".html", ".pdf")]
         if result.get("fingerprint") == fingerprints.get(result["slug"]) and all(f.is_file() for f in files):
             for path in files:
                 shutil.copy2(path, staging / path.name)
             kept.append(result)
-    return kept
+        else:
+            stale.append(result["area"])
+    return kept, stale
 
 
 def _publish(staging: Path, target: Path) -> None:
