@@ -285,11 +285,8 @@ def _trend(data: pd.DataFrame, measure: Measure, quarter: Quarter) -> SixMonthTr
 def _spc(data: pd.DataFrame, measure: Measure, quarter: Quarter, check: TargetCheck | None) -> XmRChart:
     """XmR chart of the last 24 months: counts, or monthly percentages for proportions."""
     recent = _final(data, months_ending(quarter.months[-1], SPC_MONTHS))
-    values = recent["numerator"]
-    if measure.statistic == "proportion":
-        values = 100 * recent["numerator"] / recent["denominator"]
     target = check.target.value if check is not None and check.target.kind != "band" else None
-    return xmr_chart(values, measure.polarity, target)
+    return xmr_chart(series.values(recent, measure), measure.polarity, target)
 
 
 def district_table(dataset: Dataset, measure: Measure, quarter: Quarter, period: str) -> pd.DataFrame | None:

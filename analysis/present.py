@@ -127,13 +127,13 @@ def monthly_chart(dataset: Dataset, assessment: Assessment, outcome: str) -> str
         if measure.outcome != outcome or measure.periods == ("annual_cohort",) or result.value is None:
             continue
         data = series.monthly(dataset, measure, assessment.area)
-        values = _monthly_values(data, measure, months)
+        values = series.values(data.reindex(months), measure)
         limits = result.spc.limits if result.spc is not None else None
         target = result.target_check.target if result.target_check is not None else None
         panels.append(charts.Panel(
             title=measure.title + (" (%)" if measure.statistic == "proportion" else ""),
             values=values,
-            last_year=_monthly_values(data, measure, year_earlier(months)).set_axis(months),
+            last_year=series.values(data.reindex(year_earlier(months)), measure).set_axis(months),
             limits=(limits.mean, limits.lower_process_limit, limits.upper_process_limit) if limits else None,
             target=target.value if target is not None and target.kind != "band" else None,
             band=(target.low, target.high) if target is not None and target.kind == "band" else None,
@@ -153,13 +153,6 @@ def monthly_chart(dataset: Dataset, assessment: Assessment, outcome: str) -> str
         alt += f" The data lack {len(absent)} of the months, shown as gaps."
     numbers = pd.DataFrame({panel.title: panel.values for panel in panels}, index=months)
     return charts.figure_html(figure, alt) + note + _chart_data(numbers.rename(index=month_name))
-
-
-def _monthly_values(data: pd.DataFrame, measure, months: list[str]) -> pd.Series:
-    window = data.reindex(months)
-    if measure.statistic == "proportion":
-        return 100 * window["numerator"] / window["denominator"]
-    return window["numerator"]
 
 
 def _chart_data(table: pd.DataFrame) -> str:

@@ -37,6 +37,13 @@ def cohorts(dataset: Dataset, measure: Measure, area: Area) -> pd.DataFrame:
     return _area_rows(table, area, "cohort_year", value_columns)
 
 
+def values(data: pd.DataFrame, measure: Measure) -> pd.Series:
+    """The monthly figure a chart or an SPC chart shows: the count, or the percentage for proportions."""
+    if measure.statistic == "proportion":
+        return 100 * data["numerator"] / data["denominator"]
+    return data["numerator"]
+
+
 def reported_for(dataset: Dataset, measure: Measure, area: Area) -> bool:
     """Whether the source has any figures for this area (some local measures are county-wide only)."""
     data = cohorts(dataset, measure, area) if measure.periods == ("annual_cohort",) else monthly(dataset, measure, area)

@@ -38,12 +38,15 @@ def signed(text: str) -> str:
 
 def value_text(result: Result) -> str:
     """The value in its measure's own form: '12,987', '27.3%', '1.04', '38%'."""
-    statistic = result.measure.statistic
+    return _formatted(result.measure.statistic, result.value)
+
+
+def _formatted(statistic: str, value: float) -> str:
     if statistic == "count":
-        return count(result.value)
+        return count(value)
     if statistic == "rate_per_person":
-        return f"{result.value:.2f}"
-    return f"{result.value:.1f}%" if statistic == "proportion" else f"{result.value:.0f}%"
+        return f"{value:.2f}"
+    return f"{value:.1f}%" if statistic == "proportion" else f"{value:.0f}%"
 
 
 def value_with_unit(result: Result) -> str:
@@ -79,12 +82,7 @@ def difference_text(result: Result, difference: float) -> str:
 
 
 def previous_text(result: Result) -> str:
-    statistic, previous = result.measure.statistic, result.change.previous
-    if statistic == "count":
-        return count(previous)
-    if statistic == "rate_per_person":
-        return f"{previous:.2f}"
-    return f"{previous:.1f}%" if statistic == "proportion" else f"{previous:.0f}%"
+    return _formatted(result.measure.statistic, result.change.previous)
 
 
 def change_size(result: Result) -> str:
