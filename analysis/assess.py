@@ -18,7 +18,7 @@ from analysis.funnel import THREE_SIGMA, TWO_SIGMA, label_area, proportion_funne
 from analysis.intervals import (count_interval, newcombe_difference, proportion_interval, rate_interval,
                                 two_proportion_test, wilson)
 from analysis.measures import Measure
-from analysis.periods import Quarter, months_ending, window_label, window_months, year_earlier
+from analysis.periods import Quarter, month_name, months_ending, window_label, window_months, year_earlier
 from analysis.spc import XmRChart, xmr_chart
 from analysis.stats import SIGNIFICANCE_LEVEL, compare_counts
 from analysis.targets import (STATUSES, Status, TargetCheck, check_target, status_against_last_year,
@@ -80,6 +80,7 @@ class Result:
     trend: SixMonthTrend | None = None  # monthly measures only
     spc: XmRChart | None = None  # monthly measures only
     districts: pd.DataFrame | None = None  # area, value, low, high, label
+    districts_last_quarter: pd.DataFrame | None = None  # the same, the quarter before (headline period only)
 
     @property
     def rate(self) -> tuple[float, float, float] | None:
@@ -105,7 +106,7 @@ class Assessment:
     def frame(self) -> pd.DataFrame:
         """Every result as a row, for analysts to check."""
         return pd.DataFrame([{
-            "measure": r.measure.id, "period": r.period_label, "value": r.value, "low": r.low, "high": r.high,
+            "outcome": r.measure.outcome, "measure": r.measure.id, "period": r.period_label, "value": r.value, "low": r.low, "high": r.high,
             "previous": r.change.previous if r.change else None,
             "change": r.change.difference if r.change else None,
             "change_estimate": r.change.estimate if r.change else None,
@@ -114,7 +115,11 @@ class Assessment:
             "change_high": r.change.high if r.change else None,
             "p_value": r.change.p_value if r.change else None,
             "significant": r.change.significant if r.change else None,
-            "status": r.status.word, "provisional": r.provisional, "unavailable": r.unavailable,
+            "status": r.status.word, "status_reason": r.status_reason,
+            "trend": r.trend.label if r.trend else None,
+            "trend_monthly_percent": r.trend.monthly_percent_change if r.trend else None,
+            "spc": r.spc.variation_icon if r.spc else None,
+            "provisional": r.provisional, "unavailable": r.unavailable,
         } for r in self.results])
 
 
@@ -159,31 +164,16 @@ def _window_result(dataset: Dataset, measure: Measure, quarter: Quarter, area: A
         return _unavailable(base, f"data lack {len(missing)} month(s) of {label}")
     current, previous = data.loc[months], data.reindex(year_earlier(months))
     provisional = bool(current["provisional"].any())
-    untested = provisional or bool(previous["provisional"].fillna(False).any())
-    comparable = not previous["numerator"].isna().any()
+    change = _window_change(dataset, measure, area, current, previous, quarter.start_year, quarter.start_year - 1)
     if measure.statistic == "count":
         residents = _residents(dataset, measure, area, quarter.start_year)
         count = int(current["numerator"].sum())
         low, high = count_interval(count)
-        change = None
-        if comparable:
-            before = int(previous["numerator"].sum())
-            last_residents = _residents(dataset, measure, area, quarter.start_year - 1)
-            comparison = compare_counts(count, before, residents.residents, last_residents.residents)
-            change = Change(before, count - before, comparison.percent_change, "rate ratio", comparison.rate_ratio,
-                            comparison.ratio_low, comparison.ratio_high, comparison.p_value, not untested)
         result = dict(value=float(count), low=low, high=high, numerator=float(count),
                       denominator=float(residents.residents), population_year=residents.year)
     else:
         successes, trials = int(current["numerator"].sum()), int(current["denominator"].sum())
         low, high = wilson(successes, trials)
-        change = None
-        if comparable:
-            before_x, before_n = int(previous["numerator"].sum()), int(previous["denominator"].sum())
-            difference, diff_low, diff_high = newcombe_difference(successes, trials, before_x, before_n)
-            change = Change(100 * before_x / before_n, 100 * difference, None, "difference (percentage points)",
-                            100 * difference, 100 * diff_low, 100 * diff_high,
-                            two_proportion_test(successes, trials, before_x, before_n), not untested)
         result = dict(value=100 * successes / trials, low=100 * low, high=100 * high,
                       numerator=float(successes), denominator=float(trials))
     status, reason, check = _status(dataset, measure, quarter.financial_year, result["value"],
@@ -191,7 +181,15 @@ def _window_result(dataset: Dataset, measure: Measure, quarter: Quarter, area: A
     return Result(**base, **result, change=change, target_check=check, status=status, status_reason=reason,
                   provisional=provisional, unavailable=None,
                   trend=_trend(data, measure, quarter), spc=_spc(data, measure, quarter, check),
-                  districts=district_table(dataset, measure, quarter, period) if period == measure.headline_period else None)
+                  **_districts(dataset, measure, quarter, period))
+
+
+def _districts(dataset: Dataset, measure: Measure, quarter: Quarter, period: str) -> dict:
+    """The district comparison of the headline period, this quarter and the one before."""
+    if period != measure.headline_period:
+        return {}
+    return dict(districts=district_table(dataset, measure, quarter, period),
+                districts_last_quarter=district_table(dataset, measure, quarter.previous(), period))
 
 
 def _cohort_result(dataset: Dataset, measure: Measure, quarter: Quarter, area: Area) -> Result:
@@ -208,32 +206,81 @@ def _cohort_result(dataset: Dataset, measure: Measure, quarter: Quarter, area: A
     row = data.loc[year]
     provisional = bool(row["provisional"])
     previous = data.loc[previous_year] if previous_year in data.index else None
+    change = None if previous is None else _cohort_change(measure, row, previous)
     if measure.statistic == "rate_per_person":
         events, people = int(row["reoffences"]), int(row["offenders"])
         low, high = count_interval(events)
         value, interval = events / people, (low / people, high / people)
-        change = None
-        if previous is not None:
-            before, before_people = int(previous["reoffences"]), int(previous["offenders"])
-            comparison = compare_counts(events, before, people, before_people)
-            untested = provisional or bool(previous["provisional"])
-            change = Change(before / before_people, value - before / before_people, 100 * (comparison.rate_ratio - 1),
-                            "rate ratio", comparison.rate_ratio, comparison.ratio_low, comparison.ratio_high,
-                            comparison.p_value, not untested)
         numbers = dict(numerator=float(events), denominator=float(people))
     else:  # percent_reduction: offences after intervention against the year before, same cohort
         after, before = int(row["offences_after"]), int(row["offences_before"])
         comparison = compare_counts(after, before)
         value = 100 * (1 - after / before)
         interval = (100 * (1 - comparison.ratio_high), 100 * (1 - comparison.ratio_low))
-        change = None
-        if previous is not None:
-            last = 100 * (1 - previous["offences_after"] / previous["offences_before"])
-            change = Change(last, value - last, None, "difference (percentage points)", None, None, None, None, False)
         numbers = dict(numerator=float(after), denominator=float(before))
     status, reason, check = _status(dataset, measure, year, value, interval, change)
     return Result(**base, value=value, low=interval[0], high=interval[1], **numbers, change=change,
                   target_check=check, status=status, status_reason=reason, provisional=provisional, unavailable=None)
+
+
+def _window_change(dataset: Dataset, measure: Measure, area: Area, current: pd.DataFrame, previous: pd.DataFrame,
+                   year: int, previous_year: int) -> Change | None:
+    """The change from the months of `previous` to those of `current` (None if `previous` lacks a month):
+    counts by the exact conditional Poisson test, proportions by Newcombe's interval and a
+    two-proportion test; never tested where either side is provisional."""
+    if previous["numerator"].isna().any():
+        return None
+    tested = not (current["provisional"].any() or previous["provisional"].fillna(False).any())
+    if measure.statistic == "count":
+        count, before = int(current["numerator"].sum()), int(previous["numerator"].sum())
+        comparison = compare_counts(count, before, _residents(dataset, measure, area, year).residents,
+                                    _residents(dataset, measure, area, previous_year).residents)
+        return Change(before, count - before, comparison.percent_change, "rate ratio", comparison.rate_ratio,
+                      comparison.ratio_low, comparison.ratio_high, comparison.p_value, tested)
+    successes, trials = int(current["numerator"].sum()), int(current["denominator"].sum())
+    before_x, before_n = int(previous["numerator"].sum()), int(previous["denominator"].sum())
+    difference, low, high = newcombe_difference(successes, trials, before_x, before_n)
+    return Change(100 * before_x / before_n, 100 * difference, None, "difference (percentage points)",
+                  100 * difference, 100 * low, 100 * high, two_proportion_test(successes, trials, before_x, before_n),
+                  tested)
+
+
+def _cohort_change(measure: Measure, row: pd.Series, previous: pd.Series) -> Change:
+    """A cohort against an earlier one: re-offences per offender by the Poisson rate comparison; an
+    IOM reduction's difference in points is given, not tested."""
+    if measure.statistic == "rate_per_person":
+        events, people = int(row["reoffences"]), int(row["offenders"])
+        before, before_people = int(previous["reoffences"]), int(previous["offenders"])
+        comparison = compare_counts(events, before, people, before_people)
+        return Change(before / before_people, events / people - before / before_people,
+                      100 * (comparison.rate_ratio - 1), "rate ratio", comparison.rate_ratio, comparison.ratio_low,
+                      comparison.ratio_high, comparison.p_value, not bool(row["provisional"] or previous["provisional"]))
+    value = 100 * (1 - row["offences_after"] / row["offences_before"])
+    last = 100 * (1 - previous["offences_after"] / previous["offences_before"])
+    return Change(last, value - last, None, "difference (percentage points)", None, None, None, None, False)
+
+
+def compare(dataset: Dataset, measure: Measure, area: Area, quarter: Quarter,
+            against: str) -> tuple[str, str, Change | str]:
+    """An ad-hoc comparison for analysts: the quarter (or, for cohort measures, the latest cohort
+    before it) against another quarter ('2020-21 Q2') or cohort year ('2018-19'), by the same
+    tests as the paper. Returns the two labels and the change, or why there is none."""
+    if measure.periods == ("annual_cohort",):
+        data = series.cohorts(dataset, measure, area)
+        earlier = [year for year in data.index if int(year[:4]) < quarter.start_year]
+        current = f"{earlier[-1]} cohort" if earlier else "latest cohort"
+        if not earlier or against not in data.index:
+            return current, f"{against} cohort", (f"the data for {area.name} have no cohort {against} or none before "
+                                                  f"{quarter.financial_year} (cohorts: {', '.join(data.index) or 'none'})")
+        return current, f"{against} cohort", _cohort_change(measure, data.loc[earlier[-1]], data.loc[against])
+    other = Quarter.parse(against)
+    data = series.monthly(dataset, measure, area)
+    lacking = [m for m in quarter.months + other.months if m not in data.index]
+    if lacking:
+        return str(quarter), str(other), f"the data for {area.name} lack {', '.join(map(month_name, lacking))}"
+    change = _window_change(dataset, measure, area, data.loc[quarter.months], data.loc[other.months],
+                            quarter.start_year, other.start_year)
+    return str(quarter), str(other), change
 
 
 def _unavailable(base: dict, reason: str) -> Result:

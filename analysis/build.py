@@ -22,16 +22,16 @@ import papermill
 from analysis import paths
 from analysis.areas import Area
 from analysis.assess import row_accounting
-from analysis.content import load_content
 from analysis.dataset import DataError, Dataset, load_dataset
-from analysis.fingerprint import code_hash, fingerprint, input_hashes
+from analysis.fingerprint import code_hash, fingerprint
+from analysis.kernel import discard_kernel, kernel_for
 from analysis.periods import Quarter, complete_quarters, month_name
-from analysis.render import ReportHTMLExporter, ReportPDFExporter
+from analysis.render import ReportHTMLExporter, pdf_from_html
+from analysis.report import open_report
+from analysis.wording import data_gaps
 
-CACHE_DIR = ".cache"  # under the outputs folder: report content computed once per quarter and area
+CACHE_DIR = ".cache"  # under the outputs folder: each report's data and assessment, computed once
 CELL_TIMEOUT_SECONDS = 600  # default per-cell limit: a cell running longer fails its area
-# The kernel's own start-up log (not the notebook's output) is noise in a batch log.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 REPORTED_PACKAGES = ("pandas", "pyarrow", "scipy", "statsmodels", "matplotlib", "seaborn",
                      "papermill", "nbconvert", "ipykernel", "weasyprint")
 
@@ -47,14 +47,15 @@ class AreaJob:
     notebook: str
     timeout: int
     cache_dir: str
+    code: str  # hash of the package and notebooks: a worker's kernel is replaced when it changes
 
     @property
     def parameters(self) -> dict[str, str]:
         return {"quarter": self.quarter, "area": self.area.name, "data_dir": self.data_dir, "cache_dir": self.cache_dir}
 
-    def fingerprint(self, inputs: dict[str, str], code: str) -> str:
+    def fingerprint(self, inputs: dict[str, str]) -> str:
         """Changes when the inputs, the code or the parameters change: the report is then out of date."""
-        return fingerprint(self.parameters, self.notebook, inputs, code)
+        return fingerprint(self.parameters, self.notebook, inputs, self.code)
 
 
 def check_parameters(notebook: Path, parameters: dict[str, object]) -> None:
@@ -109,18 +110,20 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
     if strict and missing:
         raise DataError(f"{period} lacks {', '.join(map(month_name, missing))} in {dataset.data_dir}; "
                         f"--strict refuses an incomplete quarter")
+    for gap in data_gaps(dataset, period):
+        print(f"warning: {gap}", file=sys.stderr)
     requested = dataset.areas.all if not area_names else tuple(dict.fromkeys(map(dataset.areas.find, area_names)))
     out_dir = Path(out_dir).resolve()
     staging, target = out_dir / f".staging-{period.slug}", out_dir / period.slug
-    inputs, code = input_hashes(dataset.data_dir), code_hash()
+    inputs, code = dataset.input_hashes, code_hash()
     jobs = {area.slug: AreaJob(period.label, area, str(dataset.data_dir), str(staging), str(notebook), timeout,
-                               str(out_dir / CACHE_DIR)) for area in dataset.areas.all}
+                               str(out_dir / CACHE_DIR), code) for area in dataset.areas.all}
     check_parameters(Path(notebook), next(iter(jobs.values())).parameters)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
 
     # Keep published reports whose inputs, code and parameters are unchanged; build the rest asked for.
-    kept, stale = _up_to_date(target, staging, {slug: job.fingerprint(inputs, code) for slug, job in jobs.items()})
+    kept, stale = _up_to_date(target, staging, {slug: job.fingerprint(inputs) for slug, job in jobs.items()})
     if force:  # the areas asked for are rebuilt whatever their state; the others stay as published
         kept = [result for result in kept if result["slug"] not in {area.slug for area in requested}]
     kept_slugs = {result["slug"] for result in kept}
@@ -133,7 +136,7 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
     started = time.perf_counter()
     results = run_jobs(to_build, workers, scheduler)
     for result in results:
-        result["fingerprint"] = jobs[result["slug"]].fingerprint(inputs, code)
+        result["fingerprint"] = jobs[result["slug"]].fingerprint(inputs)
     failures = [r for r in results if r["status"] != "built"]
     order = [area.slug for area in dataset.areas.all]
     results = sorted(results + ([] if failures else kept), key=lambda result: order.index(result["slug"]))
@@ -190,26 +193,25 @@ def build_area(job: AreaJob) -> dict:
               "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "parameters": job.parameters}
     try:
-        content = load_content(job.quarter, area.name, job.data_dir, job.cache_dir)  # computed here, loaded by the kernel
+        open_report(job.quarter, area.name, job.data_dir, job.cache_dir)  # computed and cached here, opened by the kernel
         computed_at = time.perf_counter()
-        papermill.execute_notebook(
-            job.notebook, str(notebook_path), parameters=job.parameters,
-            cwd=str(Path(job.notebook).parent), progress_bar=False, kernel_name="python3",
-            execution_timeout=job.timeout, extra_arguments=KERNEL_ARGUMENTS,
-        )
+        kernel = kernel_for(str(Path(job.notebook).parent), job.code)
+        try:
+            papermill.execute_notebook(job.notebook, str(notebook_path), parameters=job.parameters, km=kernel,
+                                       progress_bar=False, kernel_name="python3", execution_timeout=job.timeout)
+        finally:
+            kernel.close_clients()
         executed_at = time.perf_counter()
-        executed = nbformat.read(notebook_path, as_version=4)
-        executed.metadata["title"] = content.title
-        nbformat.write(executed, notebook_path)
-        html, _ = ReportHTMLExporter().from_notebook_node(executed)
+        html, _ = ReportHTMLExporter().from_notebook_node(nbformat.read(notebook_path, as_version=4))
         (Path(staging) / f"{area.slug}.html").write_text(html, encoding="utf-8")
-        pdf, _ = ReportPDFExporter().from_notebook_node(executed)
-        (Path(staging) / f"{area.slug}.pdf").write_bytes(pdf)
+        (Path(staging) / f"{area.slug}.pdf").write_bytes(pdf_from_html(html))
         result["seconds"] = {"content": round(computed_at - started, 2), "execute": round(executed_at - computed_at, 2),
                              "render": round(time.perf_counter() - executed_at, 2)}
     except papermill.PapermillExecutionError as error:
+        discard_kernel()
         result.update(status="failed", error=f"cell {error.exec_count or error.cell_index}: {error.ename}: {error.evalue}")
     except Exception as error:  # a failure of one area must not stop the others
+        discard_kernel()
         result.update(status="failed", error=f"{type(error).__name__}: {error}")
     result["seconds_total"] = round(time.perf_counter() - started, 2)
     return result

@@ -1,32 +1,25 @@
-"""Charts in one house style; each function returns a matplotlib figure, drawn from results data."""
+"""Charts in one house style, drawn from results data.
+
+Each function returns an `analysis.paper.Chart`: a matplotlib Figure (restyle it as any other) that
+also carries its alt text and its numbers. Nothing here touches matplotlib's global state: figures
+are made without pyplot, and the house style applies only while a chart is drawn or saved.
+"""
 from __future__ import annotations
 
-import base64
-import html
-import io
 import textwrap
 from dataclasses import dataclass
 
-import matplotlib
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")  # figures are embedded as images, never shown in a window
+from analysis.funnel import THREE_SIGMA, TWO_SIGMA, proportion_funnel_limits, rate_funnel_limits, rate_funnel_populations
+from analysis.measures import Measure
+from analysis.paper import PALETTE, Chart, house_style
+from analysis.periods import Quarter, month_name
 
-import matplotlib.pyplot as plt  # noqa: E402
-import matplotlib.ticker  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-
-from analysis.funnel import THREE_SIGMA, TWO_SIGMA, proportion_funnel_limits, rate_funnel_limits, rate_funnel_populations  # noqa: E402
-
-from analysis.measures import Measure  # noqa: E402
-from analysis.periods import Quarter, month_name  # noqa: E402
-
-PALETTE = sns.color_palette("colorblind")
 HIGHLIGHT, MUTED, REFERENCE = PALETTE[0], "#b8c4d6", "#333333"
 A4_WIDTH_INCHES = 7.0
-
-sns.set_theme(context="paper", style="whitegrid", palette=PALETTE, font_scale=1.1)
 
 
 @dataclass(frozen=True)
@@ -42,114 +35,120 @@ class Panel:
     band: tuple[float, float] | None = None
 
 
-def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str) -> plt.Figure:
+def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, alt: str, note: str = "") -> Chart:
     """Small multiples of monthly values: the reported quarter shaded, last year dashed, SPC limits
     dotted, targets as lines or bands; gaps where the data lack months."""
     columns = 2
     rows = -(-len(panels) // columns)
     months = panels[0].values.index
-    figure, axes = plt.subplots(rows, columns, figsize=(A4_WIDTH_INCHES, 2.0 * rows + 1.2), squeeze=False)
-    positions = range(len(months))
-    ticks = [i for i, month in enumerate(months) if month.endswith(("-01", "-04", "-07", "-10"))]
-    quarter_positions = [i for i, month in enumerate(months) if month in quarter.months]
-    for axis, panel in zip(axes.flat, panels):
-        if quarter_positions:
-            axis.axvspan(quarter_positions[0] - 0.5, quarter_positions[-1] + 0.5, color=MUTED, alpha=0.45, linewidth=0)
-        if panel.band is not None:
-            axis.axhspan(*panel.band, color=PALETTE[2], alpha=0.15, linewidth=0, label="expected range")
-        if panel.limits is not None:
-            mean, low, high = panel.limits
-            axis.axhline(mean, color=REFERENCE, linewidth=0.8, label="SPC mean")
-            for limit in (low, high):
-                axis.axhline(limit, color=REFERENCE, linewidth=0.8, linestyle=":", label="SPC limits")
-        if panel.target is not None:
-            axis.axhline(panel.target, color=PALETTE[3], linewidth=1.2, linestyle="-.", label="target")
-        axis.plot(positions, panel.last_year, color=PALETTE[7], linewidth=1, linestyle="--", label="same month a year before")
-        axis.plot(positions, panel.values, color=HIGHLIGHT, marker="o", markersize=2.5, linewidth=1.5, label="monthly figure")
-        axis.set_title(textwrap.shorten(panel.title, 46, placeholder="..."), fontsize=9, loc="left")
-        axis.set_ylim(bottom=0, top=axis.get_ylim()[1] * 1.08)
-        axis.set_xlim(-0.5, len(months) - 0.5)
-        axis.set_xticks(ticks, [month_name(months[i]) for i in ticks], rotation=45, ha="right")
-        axis.tick_params(labelsize=7)
-    for index, axis in enumerate(axes.flat):
-        if index >= len(panels):
-            axis.set_visible(False)
-        elif index + columns < len(panels):  # another panel below shows the month labels
-            axis.tick_params(labelbottom=False)
-    handles = {label: handle for axis in axes.flat for handle, label in zip(*axis.get_legend_handles_labels())}
-    height = figure.get_figheight()
-    figure.legend(handles.values(), handles.keys(), loc="upper left", bbox_to_anchor=(0.01, 1 - 0.38 / height),
-                  ncol=len(handles), fontsize=7, frameon=False)
-    figure.suptitle(f"{area_name}: monthly figures, {month_name(months[0])} to {month_name(months[-1])} "
-                    f"(shaded: {quarter})", fontsize=10, x=0.01, y=1 - 0.1 / height, ha="left", va="top")
-    figure.subplots_adjust(left=0.07, right=0.98, top=1 - 1.05 / height, bottom=0.75 / height, hspace=0.6, wspace=0.18)
+    numbers = pd.DataFrame({panel.title: panel.values for panel in panels}, index=months).rename(index=month_name)
+    figure = Chart(alt, numbers, note, figsize=(A4_WIDTH_INCHES, 2.0 * rows + 1.2))
+    with house_style():
+        axes = figure.subplots(rows, columns, squeeze=False)
+        positions = range(len(months))
+        ticks = [i for i, month in enumerate(months) if month.endswith(("-01", "-04", "-07", "-10"))]
+        quarter_positions = [i for i, month in enumerate(months) if month in quarter.months]
+        for axis, panel in zip(axes.flat, panels):
+            if quarter_positions:
+                axis.axvspan(quarter_positions[0] - 0.5, quarter_positions[-1] + 0.5, color=MUTED, alpha=0.45,
+                             linewidth=0)
+            if panel.band is not None:
+                axis.axhspan(*panel.band, color=PALETTE[2], alpha=0.15, linewidth=0, label="expected range")
+            if panel.limits is not None:
+                mean, low, high = panel.limits
+                axis.axhline(mean, color=REFERENCE, linewidth=0.8, label="SPC mean")
+                for limit in (low, high):
+                    axis.axhline(limit, color=REFERENCE, linewidth=0.8, linestyle=":", label="SPC limits")
+            if panel.target is not None:
+                axis.axhline(panel.target, color=PALETTE[3], linewidth=1.2, linestyle="-.", label="target")
+            axis.plot(positions, panel.last_year, color=PALETTE[7], linewidth=1, linestyle="--",
+                      label="same month a year before")
+            axis.plot(positions, panel.values, color=HIGHLIGHT, marker="o", markersize=2.5, linewidth=1.5,
+                      label="monthly figure")
+            axis.set_title(textwrap.fill(panel.title, 50), fontsize=9, loc="left")
+            axis.set_ylim(bottom=0, top=axis.get_ylim()[1] * 1.08)
+            axis.set_xlim(-0.5, len(months) - 0.5)
+            axis.set_xticks(ticks, [month_name(months[i]) for i in ticks], rotation=45, ha="right")
+            axis.tick_params(labelsize=7)
+        for index, axis in enumerate(axes.flat):
+            if index >= len(panels):
+                axis.set_visible(False)
+            elif index + columns < len(panels):  # another panel below shows the month labels
+                axis.tick_params(labelbottom=False)
+        handles = {label: handle for axis in axes.flat for handle, label in zip(*axis.get_legend_handles_labels())}
+        height = figure.get_figheight()
+        figure.legend(handles.values(), handles.keys(), loc="upper left", bbox_to_anchor=(0.01, 1 - 0.38 / height),
+                      ncol=len(handles), fontsize=7, frameon=False)
+        figure.suptitle(f"{area_name}: monthly figures, {month_name(months[0])} to {month_name(months[-1])} "
+                        f"(shaded: {quarter})", fontsize=10, x=0.01, y=1 - 0.1 / height, ha="left", va="top")
+        figure.subplots_adjust(left=0.07, right=0.98, top=1 - 1.05 / height, bottom=0.75 / height, hspace=0.75,
+                               wspace=0.18)
     return figure
 
 
-def funnel(table: pd.DataFrame, measure: Measure, quarter: Quarter, highlight: str) -> plt.Figure:
+def funnel(table: pd.DataFrame, measure: Measure, quarter: Quarter, highlight: str, alt: str) -> Chart:
     """Funnel plot: each district's value against its size, with PHE's 95% and 99.8% limits around the county."""
     districts, county = table[~table["is_county"]], table[table["is_county"]].iloc[0]
     rate = measure.statistic == "count"
-    figure, axis = plt.subplots(figsize=(A4_WIDTH_INCHES, 3.6))
-    sizes = np.linspace(max(1.0, districts["denominator"].min() * 0.5), districts["denominator"].max() * 1.3, 120)
-    for level, style in ((TWO_SIGMA, "--"), (THREE_SIGMA, ":")):
-        if rate:
-            events = np.unique(np.linspace(1, max(2, county["value"] * sizes[-1] / measure.rate_per * 1.5), 200).round())
-            lower = [(rate_funnel_populations(e, county["value"], measure.rate_per, level), rate_funnel_limits(
-                e, county["value"], measure.rate_per, level)) for e in events]
-            axis.plot([p[0] for p, _ in lower], [v[0] for _, v in lower], color=REFERENCE, linestyle=style, linewidth=1)
-            axis.plot([p[1] for p, _ in lower], [v[1] for _, v in lower], color=REFERENCE, linestyle=style, linewidth=1,
-                      label=f"{level:.1%} limits".replace(".0%", "%"))
-        else:
-            limits = [proportion_funnel_limits(size, county["value"], 100, level) for size in sizes]
-            axis.plot(sizes, [low for low, _ in limits], color=REFERENCE, linestyle=style, linewidth=1)
-            axis.plot(sizes, [high for _, high in limits], color=REFERENCE, linestyle=style, linewidth=1,
-                      label=f"{level:.1%} limits".replace(".0%", "%"))
-    axis.axhline(county["value"], color=REFERENCE, linewidth=1, label=f"{county['area']}: {county['value']:.1f}")
-    colours = [HIGHLIGHT if area == highlight else PALETTE[1] for area in districts["area"]]
-    axis.scatter(districts["denominator"], districts["value"], color=colours, zorder=3, s=28)
-    for row in districts.itertuples():
-        axis.annotate(f"{row.area} ({row.label})", (row.denominator, row.value), fontsize=7,
-                      xytext=(4, 3), textcoords="offset points")
-    axis.set_xlim(sizes[0], sizes[-1])
-    spread = districts["value"].max() - districts["value"].min()
-    axis.set_ylim(max(0, districts["value"].min() - spread), districts["value"].max() + spread)
-    axis.xaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
-    axis.set_xlabel("residents" if rate else "respondents or cases")
-    axis.set_ylabel(f"per {measure.rate_per:,}" if rate else "%")
-    axis.legend(fontsize=7, loc="upper right")
-    axis.set_title(f"{measure.title}: districts against the county, {quarter} (funnel plot)", fontsize=10, loc="left")
-    figure.subplots_adjust(left=0.1, right=0.97, top=0.9, bottom=0.14)
+    figure = Chart(alt, figsize=(A4_WIDTH_INCHES, 3.6))
+    with house_style():
+        axis = figure.subplots()
+        sizes = np.linspace(max(1.0, districts["denominator"].min() * 0.5), districts["denominator"].max() * 1.3, 120)
+        for level, style in ((TWO_SIGMA, "--"), (THREE_SIGMA, ":")):
+            label = f"{level:.1%} limits".replace(".0%", "%")
+            if rate:
+                events = np.unique(np.linspace(1, max(2, county["value"] * sizes[-1] / measure.rate_per * 1.5), 200).round())
+                at = [rate_funnel_populations(e, county["value"], measure.rate_per, level) for e in events]
+                limits = [rate_funnel_limits(e, county["value"], measure.rate_per, level) for e in events]
+                axis.plot([p[0] for p in at], [v[0] for v in limits], color=REFERENCE, linestyle=style, linewidth=1)
+                axis.plot([p[1] for p in at], [v[1] for v in limits], color=REFERENCE, linestyle=style, linewidth=1,
+                          label=label)
+            else:
+                limits = [proportion_funnel_limits(size, county["value"], 100, level) for size in sizes]
+                axis.plot(sizes, [low for low, _ in limits], color=REFERENCE, linestyle=style, linewidth=1)
+                axis.plot(sizes, [high for _, high in limits], color=REFERENCE, linestyle=style, linewidth=1,
+                          label=label)
+        axis.axhline(county["value"], color=REFERENCE, linewidth=1, label=f"{county['area']}: {county['value']:.1f}")
+        colours = [HIGHLIGHT if area == highlight else PALETTE[1] for area in districts["area"]]
+        axis.scatter(districts["denominator"], districts["value"], color=colours, zorder=3, s=28)
+        for row in districts.itertuples():
+            axis.annotate(f"{row.area} ({row.label})", (row.denominator, row.value), fontsize=7,
+                          xytext=(4, 3), textcoords="offset points")
+        axis.set_xlim(sizes[0], sizes[-1])
+        spread = districts["value"].max() - districts["value"].min()
+        axis.set_ylim(max(0, districts["value"].min() - spread), districts["value"].max() + spread)
+        axis.xaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+        axis.set_xlabel("residents" if rate else "respondents or cases")
+        axis.set_ylabel(f"per {measure.rate_per:,}" if rate else "%")
+        axis.legend(fontsize=7, loc="upper right")
+        axis.set_title(f"{measure.title}: districts against the county, {quarter} (funnel plot)", fontsize=10, loc="left")
+        figure.subplots_adjust(left=0.1, right=0.97, top=0.9, bottom=0.14)
     return figure
 
 
-def district_rates(rates: pd.DataFrame, measure: Measure, quarter: Quarter, highlight: str) -> plt.Figure:
+def district_rates(rates: pd.DataFrame, measure: Measure, quarter: Quarter, highlight: str, alt: str) -> Chart:
     """Each district's rate per `rate_per` with its 95% interval, labelled higher / similar / lower,
-    and the county rate as a reference line."""
+    and the county rate as a reference line; the chart's numbers are the table `rates`."""
     districts = rates[~rates["is_county"]].sort_values("value")
     county = rates[rates["is_county"]].iloc[0]
-    figure, axis = plt.subplots(figsize=(A4_WIDTH_INCHES, 0.42 * len(districts) + 1.3))
-    colours = [HIGHLIGHT if area == highlight else MUTED for area in districts["area"]]
-    errors = [districts["value"] - districts["low"], districts["high"] - districts["value"]]
-    axis.barh(districts["area"], districts["value"], color=colours, xerr=errors, ecolor=REFERENCE, capsize=2)
-    axis.axvline(county["value"], color=REFERENCE, linestyle="--", linewidth=1.2,
-                 label=f"{county['area']} overall: {county['value']:.1f}")
-    axis.legend(loc="lower right", fontsize=8, frameon=True)
-    for position, (high, value, label) in enumerate(zip(districts["high"], districts["value"], districts["label"])):
-        axis.text(high, position, f" {value:.1f} ({label})", va="center", fontsize=8)
-    unit = f"per {measure.rate_per:,} residents"
-    axis.set_xlabel(f"{unit}, {quarter} (bars: 95% intervals)")
-    axis.set_xlim(right=districts["high"].max() * 1.3)
-    axis.set_title(f"{measure.title} {unit} by district, {quarter}", fontsize=10, loc="left")
-    height = figure.get_figheight()
-    figure.subplots_adjust(left=0.27, right=0.97, top=1 - 0.35 / height, bottom=0.6 / height)
+    numbers = rates.set_index("area")[["numerator", "denominator", "value", "low", "high", "label"]].rename(
+        columns={"numerator": "count", "denominator": "residents", "value": f"per {measure.rate_per:,}",
+                 "low": "95% low", "high": "95% high", "label": "against the county"})
+    figure = Chart(alt, numbers, figsize=(A4_WIDTH_INCHES, 0.42 * len(districts) + 1.3))
+    with house_style():
+        axis = figure.subplots()
+        colours = [HIGHLIGHT if area == highlight else MUTED for area in districts["area"]]
+        errors = [districts["value"] - districts["low"], districts["high"] - districts["value"]]
+        axis.barh(districts["area"], districts["value"], color=colours, xerr=errors, ecolor=REFERENCE, capsize=2)
+        axis.axvline(county["value"], color=REFERENCE, linestyle="--", linewidth=1.2,
+                     label=f"{county['area']} overall: {county['value']:.1f}")
+        axis.legend(loc="lower right", fontsize=8, frameon=True)
+        for position, (high, value, label) in enumerate(zip(districts["high"], districts["value"], districts["label"])):
+            axis.text(high, position, f" {value:.1f} ({label})", va="center", fontsize=8)
+        unit = f"per {measure.rate_per:,} residents"
+        axis.set_xlabel(f"{unit}, {quarter} (bars: 95% intervals)")
+        axis.set_xlim(right=districts["high"].max() * 1.3)
+        axis.set_title(f"{measure.title} {unit} by district, {quarter}", fontsize=10, loc="left")
+        height = figure.get_figheight()
+        figure.subplots_adjust(left=0.27, right=0.97, top=1 - 0.35 / height, bottom=0.6 / height)
     return figure
-
-
-def figure_html(figure: plt.Figure, alt: str) -> str:
-    """The figure as an embedded PNG <img> with escaped alt text; the figure is closed."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=150)
-    plt.close(figure)
-    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<figure class="chart"><img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}"></figure>'

@@ -10,6 +10,7 @@ import pandas as pd
 
 from analysis import paths
 from analysis.areas import AreaSet, load_areas
+from analysis.fingerprint import input_hashes
 from analysis.local_data import LocalData, load_local_data
 from analysis.measures import Measure, load_measures
 from analysis.report_config import ReportConfig, load_report_config
@@ -45,6 +46,7 @@ class Dataset:
     local: LocalData
     targets: dict[tuple[str, str], Target]
     report: ReportConfig
+    input_hashes: dict[str, str]  # of the files as read: what a cache of results is keyed by
     memo: dict = field(default_factory=dict, repr=False)  # results shared by the areas of one build
 
     def remember(self, key: tuple, compute: Callable[[], T]) -> T:
@@ -54,7 +56,10 @@ class Dataset:
         return self.memo[key]
 
     def measure(self, measure_id: str) -> Measure:
-        return next(m for m in self.measures if m.id == measure_id)
+        for measure in self.measures:
+            if measure.id == measure_id:
+                return measure
+        raise KeyError(f"no measure {measure_id!r} in the catalogue; measures: {', '.join(m.id for m in self.measures)}")
 
     @property
     def months_present(self) -> set[str]:
@@ -72,10 +77,12 @@ class Dataset:
 
 
 def load_dataset(data_dir: Path | str = paths.DATA_DIR) -> Dataset:
+    """Every file a report reads, checked; refused if a file changed while it was being read."""
     data_dir = Path(data_dir).resolve()
+    before = input_hashes(data_dir)
     tables = {name: _read(data_dir / name, columns) for name, columns in _COLUMNS.items()}
     areas, measures = load_areas(data_dir), load_measures(data_dir)
-    return Dataset(
+    dataset = Dataset(
         data_dir=data_dir,
         areas=areas,
         measures=measures,
@@ -87,7 +94,13 @@ def load_dataset(data_dir: Path | str = paths.DATA_DIR) -> Dataset:
         local=load_local_data(data_dir, {m.id: m.source for m in measures}, {a.code for a in areas.all}),
         targets=load_targets(data_dir, measures),
         report=load_report_config(data_dir),
+        input_hashes=before,
     )
+    after = input_hashes(data_dir)
+    changed = sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+    if changed:
+        raise DataError(f"{data_dir}: {', '.join(changed)} changed while being read; run again once the data are in place")
+    return dataset
 
 
 def _read(path: Path, columns: dict[str, object]) -> pd.DataFrame:

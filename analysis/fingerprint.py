@@ -7,7 +7,8 @@ from pathlib import Path
 
 from analysis import paths
 
-CODE_FILES = ("analysis/**/*.py", "analysis/templates/**/*", "notebooks/*.ipynb")
+PACKAGE_FILES = ("analysis/**/*.py", "analysis/templates/**/*")
+CODE_FILES = (*PACKAGE_FILES, "notebooks/*.ipynb")
 
 
 def input_files(data_dir: Path) -> list[Path]:
@@ -25,15 +26,20 @@ def input_hashes(data_dir: Path) -> dict[str, str]:
     return {str(path.relative_to(data_dir)): file_hash(path) for path in input_files(data_dir) if path.is_file()}
 
 
-def code_hash() -> str:
+def code_hash(patterns: tuple[str, ...] = CODE_FILES) -> str:
     """One hash of the package, its templates and the notebooks: any change to them changes it."""
     digest = hashlib.sha256()
-    for pattern in CODE_FILES:
+    for pattern in patterns:
         for path in sorted(paths.PROJECT_ROOT.glob(pattern)):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(paths.PROJECT_ROOT)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def package_hash() -> str:
+    """The package alone: what a report's figures are computed by (the notebook only shows them)."""
+    return code_hash(PACKAGE_FILES)
 
 
 def fingerprint(*parts: object) -> str:

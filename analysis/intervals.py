@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from scipy.stats import chi2, norm
-from statsmodels.stats.proportion import proportion_confint, proportions_ztest
+# statsmodels is imported where it is used: a notebook opening a cached report never loads it.
 
 EXACT_BELOW = 10  # PHE: exact Poisson limits below 10 events, Byar's from 10 up
 
@@ -32,6 +32,8 @@ def wilson(successes: float, trials: float, level: float = 0.95) -> tuple[float,
     JASA 22:209-212, as in PHE's wilson_lower/wilson_upper; computed by statsmodels
     `proportion_confint(method="wilson")`, which is the same formula.
     """
+    from statsmodels.stats.proportion import proportion_confint
+
     _check_not_negative(successes, trials)
     low, high = proportion_confint(successes, trials, alpha=1 - level, method="wilson")
     return float(low), float(high)
@@ -127,5 +129,7 @@ def two_proportion_test(x1: int, n1: int, x2: int, n2: int) -> float:
     """
     if x1 + x2 in (0, n1 + n2):
         return 1.0  # all failures or all successes: no evidence of a difference (z is 0/0)
+    from statsmodels.stats.proportion import proportions_ztest
+
     _, p_value = proportions_ztest([x1, x2], [n1, n2])
     return float(p_value)

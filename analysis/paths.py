@@ -7,6 +7,14 @@ OUTPUTS_DIR = PROJECT_ROOT / "outputs"
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "quarterly_report.ipynb"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
+
+
+def from_project(path: str | Path) -> Path:
+    """A folder named relative to the project folder (absolute paths stay as they are), so a
+    notebook finds its data wherever it runs from."""
+    return (PROJECT_ROOT / path).resolve()
+
+
 # Raw public data sits beside a clone (in CI and on the team's machines), never inside it.
 SHARED_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"
 

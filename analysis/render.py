@@ -2,6 +2,11 @@
 
 Registered as nbconvert exporters (pyproject entry points), so
 `jupyter nbconvert --to report_html` and `jupyter nbconvert --to report_pdf` work too.
+
+The paper holds the narrative (Markdown cells) and the outputs marked as parts of the paper
+(analysis.paper). Any other output of a cell that is not tagged `analyst-only` (a print, a
+DataFrame, an error) stops the export with the cell's number: exploration never reaches managers
+silently. The page title is the report's title, from the title block.
 """
 from __future__ import annotations
 
@@ -9,23 +14,57 @@ from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from traitlets import default
 
+from analysis.paper import PAPER_KEY
 from analysis.paths import TEMPLATES_DIR
 
+ANALYST_ONLY = "analyst-only"
 # Cells left out of the rendered report: papermill's parameters and checks meant for analysts.
-HIDDEN_CELL_TAGS = {"parameters", "injected-parameters", "analyst-only"}
+HIDDEN_CELL_TAGS = {"parameters", "injected-parameters", ANALYST_ONLY}
 
 
-class RemoveStderrPreprocessor(Preprocessor):
-    """Drop warnings and other stderr text: a manager's report never shows them."""
+class NotPartOfThePaper(ValueError):
+    """An untagged cell shows something that is not a part of the paper."""
+
+
+class PaperOnlyPreprocessor(Preprocessor):
+    """Keep the paper's parts; drop warnings (stderr); refuse any other output; title the page."""
 
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.get("name") == "stderr")]
+        if cell.cell_type != "code":
+            return cell, resources
+        kept = []
+        for output in cell.outputs:
+            if output.output_type == "stream" and output.get("name") == "stderr":
+                continue  # warnings and logs: never in a manager's report
+            part = output.get("metadata", {}).get(PAPER_KEY) if output.output_type in ("display_data", "execute_result") else None
+            if part is None:
+                source = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+                raise NotPartOfThePaper(
+                    f"cell {index + 1} ({source!r}) shows {_describe(output)}, which is not part of the paper: "
+                    f"tag the cell '{ANALYST_ONLY}' to keep it for analysts, or remove the output")
+            if part.get("title"):
+                resources.setdefault("report_title", part["title"])
+            kept.append(output)
+        cell.outputs = kept
         return cell, resources
+
+    def preprocess(self, nb, resources):
+        nb, resources = super().preprocess(nb, resources)
+        if resources.get("report_title"):
+            nb.metadata["title"] = resources["report_title"]
+        return nb, resources
+
+
+def _describe(output) -> str:
+    if output.output_type == "stream":
+        return "printed text"
+    if output.output_type == "error":
+        return f"an error ({output.get('ename', 'error')})"
+    return "an output (" + ", ".join(sorted(output.get("data", {}))) + ")"
 
 
 class ReportHTMLExporter(HTMLExporter):
-    """A self-contained report page: outputs and narrative only, the project's own template and CSS."""
+    """A self-contained report page: the paper's parts and narrative, the project's own template and CSS."""
 
     export_from_notebook = "Report HTML"
 
@@ -35,7 +74,7 @@ class ReportHTMLExporter(HTMLExporter):
         self.exclude_input_prompt = True
         self.exclude_output_prompt = True
         self.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=HIDDEN_CELL_TAGS), enabled=True)
-        self.register_preprocessor(RemoveStderrPreprocessor(), enabled=True)
+        self.register_preprocessor(PaperOnlyPreprocessor(), enabled=True)
 
     @default("extra_template_basedirs")
     def _extra_template_basedirs_default(self):
@@ -46,8 +85,17 @@ class ReportHTMLExporter(HTMLExporter):
         return "report"
 
 
+def pdf_from_html(page: str) -> bytes:
+    """An A4 PDF of a report page, printed by WeasyPrint with no network access."""
+    import weasyprint  # imported here: only PDF output needs it
+
+    # Reports embed everything as data: URLs; anything else is refused, never fetched.
+    offline = weasyprint.URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+    return weasyprint.HTML(string=page, url_fetcher=offline).write_pdf()
+
+
 class ReportPDFExporter(ReportHTMLExporter):
-    """The report HTML printed to an A4 PDF by WeasyPrint, with no network access."""
+    """The report HTML printed to an A4 PDF."""
 
     export_from_notebook = "Report PDF"
     output_mimetype = "application/pdf"
@@ -61,12 +109,6 @@ class ReportPDFExporter(ReportHTMLExporter):
         return ".html.j2"
 
     def from_notebook_node(self, nb, resources=None, **kw):
-        import weasyprint  # imported here: only PDF output needs it
-
         page, resources = super().from_notebook_node(nb, resources=resources, **kw)
-        # Reports embed everything as data: URLs; anything else is refused, never fetched.
-        offline = weasyprint.URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
-        pdf = weasyprint.HTML(string=page, url_fetcher=offline).write_pdf()
         resources["output_extension"] = ".pdf"
-        return pdf, resources
-
+        return pdf_from_html(page), resources

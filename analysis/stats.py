@@ -5,8 +5,7 @@ import math
 import warnings
 from dataclasses import dataclass
 
-from statsmodels.stats.proportion import proportion_confint
-from statsmodels.stats.rates import test_poisson_2indep
+# statsmodels is imported where it is used: a notebook opening a cached report never loads it.
 
 SIGNIFICANCE_LEVEL = 0.95
 
@@ -62,6 +61,9 @@ def compare_counts(
     exposure_ratio = previous_exposure / current_exposure
     if current + previous == 0:
         return CountComparison(0, 0, None, 0.0, math.inf, 1.0, level)
+    from statsmodels.stats.proportion import proportion_confint
+    from statsmodels.stats.rates import test_poisson_2indep
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # statsmodels divides by a zero count
         p_value = float(test_poisson_2indep(current, current_exposure, previous, previous_exposure,

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from analysis.spc import validate_monthly_series, validate_polarity
+
+# statsmodels is imported where it is used: a notebook opening a cached report never loads it.
 
 TREND_MONTHS = 6
 MINIMUM_MONTHS = 4
@@ -81,6 +81,9 @@ def six_month_trend(series: pd.Series, polarity: str, level: float = 0.95,
 
 def _fitted_trend(months: np.ndarray, counts: np.ndarray, polarity: str, level: float,
                   offset: np.ndarray | None = None) -> SixMonthTrend:
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
     model = sm.GLM(counts, sm.add_constant(months), family=sm.families.Poisson(), offset=offset)
     with warnings.catch_warnings():
         # statsmodels warns whenever the fit is exact (e.g. 10 x 2^t); slopes that truly run off to

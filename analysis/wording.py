@@ -8,7 +8,8 @@ flagged but never called a significant change.
 from __future__ import annotations
 
 from analysis.assess import Assessment, Result
-from analysis.periods import Quarter
+from analysis.dataset import Dataset
+from analysis.periods import Quarter, month_name, year_earlier
 from analysis.stats import SIGNIFICANCE_LEVEL
 
 SMALLEST_BASE_FOR_PERCENT = 20  # below this a count's % change is left out: 10 to 3 is not "-70%"
@@ -184,6 +185,34 @@ def summary_sentences(assessment: Assessment) -> list[str]:
     if not changed and not off_track:
         sentences.append("No headline measure changed significantly on the same period last year.")
     return sentences
+
+
+def data_gaps(dataset: Dataset, quarter: Quarter) -> list[str]:
+    """What the data lack for this quarter and its comparison with last year: police.uk months, and
+    local measures whose figures end before the quarter does. Empty when nothing is missing."""
+    gaps = []
+    missing = [m for m in quarter.months if m not in dataset.months_present]
+    if missing:
+        gaps.append(f"The police.uk data lack {_listed(list(map(month_name, missing)))} of {quarter}: its crime and "
+                    f"anti-social behaviour figures are not available, and are not a fall.")
+    earlier = [m for m in year_earlier(quarter.months) if m not in dataset.months_present]
+    if earlier:
+        gaps.append(f"The police.uk data lack {_listed(list(map(month_name, earlier)))} of "
+                    f"{quarter.same_quarter_last_year()}: there is no comparison with last year for crime and "
+                    f"anti-social behaviour.")
+    last_month = quarter.months[-1]
+    for measure in dataset.measures:
+        table = dataset.local.tables.get(measure.source)
+        if table is None or "month" not in table or measure.source == "police_uk":
+            continue
+        months = set(table.loc[table["measure_id"] == measure.id, "month"])
+        lacking = [m for m in quarter.months if m not in months]
+        if months and max(months) < last_month:
+            gaps.append(f"{measure.title}: the figures in local/{measure.source}.csv end in "
+                        f"{month_name(max(months))}, before {quarter} ends ({month_name(last_month)}).")
+        elif months and lacking:
+            gaps.append(f"{measure.title}: local/{measure.source}.csv lacks {_listed(list(map(month_name, lacking)))}.")
+    return gaps
 
 
 def quarter_heading(quarter: Quarter) -> str:

@@ -81,7 +81,8 @@ def test_pdf_is_a4_with_numbered_pages(pack, area):
 
 def test_a_failing_area_is_reported_and_the_published_pack_is_kept(pack, small_data_dir, tmp_path):
     notebook = nbformat.read(paths.NOTEBOOK, as_version=4)
-    notebook.cells.insert(1, nbformat.v4.new_code_cell('if area == "Melton":\n    raise RuntimeError("boom")'))
+    after_parameters = 1 + next(i for i, cell in enumerate(notebook.cells) if "parameters" in cell.metadata.get("tags", []))
+    notebook.cells.insert(after_parameters, nbformat.v4.new_code_cell('if area == "Melton":\n    raise RuntimeError("boom")'))
     broken = tmp_path / "broken.ipynb"
     nbformat.write(notebook, broken)
     out = pack[0].parent

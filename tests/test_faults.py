@@ -20,10 +20,11 @@ pytestmark = pytest.mark.slow
 def notebook_with(tmp_path, source, parameters=None):
     """The report notebook with `source` as an extra cell after the parameters (or other parameters)."""
     notebook = nbformat.read(paths.NOTEBOOK, as_version=4)
+    at = next(i for i, cell in enumerate(notebook.cells) if "parameters" in cell.metadata.get("tags", []))
     if parameters is not None:
-        notebook.cells[0].source = parameters
+        notebook.cells[at].source = parameters
     if source:
-        notebook.cells.insert(1, nbformat.v4.new_code_cell(source))
+        notebook.cells.insert(at + 1, nbformat.v4.new_code_cell(source))
     path = tmp_path / "report.ipynb"
     nbformat.write(notebook, path)
     return path

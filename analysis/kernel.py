@@ -1,0 +1,80 @@
+"""One Jupyter kernel per build worker, reused for every area the worker builds.
+
+Starting a kernel and importing pandas, matplotlib and the package costs a few seconds; a pack of
+eight areas paid it eight times. Here each worker process keeps one kernel. Every notebook run
+starts in a fresh namespace (IPython's reset, with execution counts from 1, as in a new kernel);
+the kernel is replaced after any failed run (an error, a cell over its time limit, a dead kernel)
+and when the code changes, so no area sees another's variables and a broken kernel is never reused.
+"""
+from __future__ import annotations
+
+import multiprocessing.util
+
+from jupyter_client import BlockingKernelClient, KernelManager
+from traitlets import DottedObjectName
+
+# The kernel's own start-up log (not the notebook's output) is noise in a batch log.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+READY_SECONDS = 60
+FRESH_NAMESPACE = "get_ipython().reset(new_session=True)"
+
+
+class ReusedKernelManager(KernelManager):
+    """A kernel kept for several notebooks; the clients papermill opens for each are closed after it."""
+
+    client_class = DottedObjectName("jupyter_client.asynchronous.AsyncKernelClient")  # what papermill drives
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.clients = []
+
+    def client(self, **kwargs):
+        client = super().client(**kwargs)
+        self.clients.append(client)
+        return client
+
+    def close_clients(self) -> None:
+        for client in self.clients:
+            client.stop_channels()
+        self.clients.clear()
+
+
+_kernel: dict = {}  # this process's kernel: {"manager", "key"}
+
+
+def kernel_for(cwd: str, code: str) -> ReusedKernelManager:
+    """This process's kernel for notebooks run in `cwd` with the code of hash `code`, with a fresh namespace."""
+    manager = _kernel.get("manager")
+    if manager is not None and (_kernel["key"] != (cwd, code) or not manager.is_alive()):
+        discard_kernel()
+        manager = None
+    if manager is None:
+        manager = ReusedKernelManager(kernel_name="python3")
+        manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=cwd)
+        _kernel.update(manager=manager, key=(cwd, code))
+        multiprocessing.util.Finalize(manager, discard_kernel, exitpriority=10)  # at the worker's exit
+    _fresh_namespace(manager)
+    return manager
+
+
+def discard_kernel() -> None:
+    """Shut this process's kernel down (after a failure, or at exit)."""
+    manager = _kernel.pop("manager", None)
+    if manager is not None:
+        manager.close_clients()
+        if manager.has_kernel:
+            manager.shutdown_kernel(now=True)
+
+
+def _fresh_namespace(manager: KernelManager) -> None:
+    client = BlockingKernelClient()
+    client.load_connection_info(manager.get_connection_info())
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=READY_SECONDS)
+        reply = client.execute_interactive(FRESH_NAMESPACE, store_history=False, timeout=READY_SECONDS,
+                                           output_hook=lambda message: None)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"the kernel could not start a fresh namespace: {reply['content'].get('evalue')}")
+    finally:
+        client.stop_channels()

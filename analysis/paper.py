@@ -1,0 +1,209 @@
+"""What the notebook's cells show: the paper's parts as objects an analyst can inspect and change.
+
+Each object holds data (sentences, a DataFrame, a matplotlib figure) and renders it as escaped HTML
+only when it is displayed, with a marker in the output's metadata saying it is part of the paper.
+The rendered report keeps only marked outputs (analysis.render refuses any other output of an
+untagged cell), so what a cell shows in JupyterLab is what managers read, and a stray cell cannot
+slip into their paper.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+from dataclasses import dataclass
+
+import matplotlib
+import pandas as pd
+import seaborn as sns
+from cycler import cycler
+from matplotlib.figure import Figure
+
+PAPER_KEY = "community_safety_paper"  # output metadata: {PAPER_KEY: {"part": ..., "title": ...}}
+
+PALETTE = tuple(sns.color_palette("colorblind"))
+HOUSE_STYLE = {**sns.axes_style("whitegrid"), **sns.plotting_context("paper", font_scale=1.1),
+               "axes.prop_cycle": cycler(color=PALETTE)}
+
+
+def house_style():
+    """The charts' style, for the duration of a `with` block only: global settings stay the user's."""
+    return matplotlib.rc_context(HOUSE_STYLE)
+
+
+def escape(text: object) -> str:
+    """Text from data, safe in element content and in quoted attribute values."""
+    return html.escape(str(text), quote=True)
+
+
+def number_text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    return "no data" if pd.isna(value) else f"{value:,.1f}".removesuffix(".0")
+
+
+def table_html(frame: pd.DataFrame, css: str, index: bool = False) -> str:
+    """A DataFrame as an escaped HTML table; numbers to one decimal place, missing ones as 'no data'."""
+    columns = ([""] if index else []) + [str(column) for column in frame.columns]
+    head = "".join(f'<th scope="col">{escape(column)}</th>' for column in columns)
+    rows = "".join(
+        "<tr>" + (f'<th scope="row">{escape(label)}</th>' if index else "")
+        + "".join(f"<td>{escape(number_text(value))}</td>" for value in row) + "</tr>"
+        for label, row in zip(frame.index, frame.to_numpy()))
+    return f'<table class="{escape(css)}"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+class Shown:
+    """Displays as the paper's HTML, marked as part of the paper, and as plain text in a console."""
+
+    part = "part"
+
+    def html(self) -> str:
+        raise NotImplementedError(type(self).__name__)
+
+    def metadata(self) -> dict:
+        return {"part": self.part}
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.html(), "text/plain": str(self)}, {PAPER_KEY: self.metadata()}
+
+
+class Findings(Shown, list):
+    """Sentences shown as a list: a list of str to read, reorder or add to; `lead` and `note` are
+    paragraphs before and after."""
+
+    part = "findings"
+
+    def __init__(self, sentences=(), lead: str = "", note: str = ""):
+        super().__init__(sentences)
+        self.lead, self.note = lead, note
+
+    def html(self) -> str:
+        lead = f"<p>{escape(self.lead)}</p>" if self.lead else ""
+        items = f'<ul class="findings">{"".join(f"<li>{escape(s)}</li>" for s in self)}</ul>' if self else ""
+        note = f'<p class="note">{escape(self.note)}</p>' if self.note else ""
+        return lead + items + note
+
+    def __str__(self) -> str:
+        return "\n".join(filter(None, [self.lead, *(f"- {s}" for s in self), self.note]))
+
+
+@dataclass
+class TitleBlock(Shown):
+    board: str
+    meeting: str
+    title: str
+    subtitle: str
+    notice: str = ""  # the illustrative-data notice, where any local data are illustrative
+    part = "title"
+
+    def metadata(self) -> dict:
+        return {"part": self.part, "title": self.title}
+
+    def html(self) -> str:
+        notice = f'<p class="illustrative">{escape(self.notice)}</p>' if self.notice else ""
+        return (f'<header class="title-block"><p class="board">{escape(self.board)}</p>'
+                f'<p class="meeting">{escape(self.meeting)}</p><h1>{escape(self.title)}</h1>'
+                f'<p class="subtitle">{escape(self.subtitle)}</p>{notice}</header>')
+
+    def __str__(self) -> str:
+        return "\n".join(filter(None, [self.board, self.meeting, self.title, self.subtitle, self.notice]))
+
+
+@dataclass
+class Recommendations(Shown):
+    items: list[str]
+    contact: str
+    part = "recommendations"
+
+    def html(self) -> str:
+        items = "".join(f"<li>{escape(item)}</li>" for item in self.items)
+        return (f'<p>That the Board:</p><ol class="recommendations" type="a">{items}</ol>'
+                f'<p class="note">Contact: {escape(self.contact)}.</p>')
+
+    def __str__(self) -> str:
+        return "That the Board:\n" + "\n".join(f"({chr(97 + n)}) {item}" for n, item in enumerate(self.items)) \
+            + f"\nContact: {self.contact}."
+
+
+@dataclass
+class Table(Shown):
+    """A table of the paper: `frame` holds its figures and words."""
+
+    frame: pd.DataFrame
+    css: str = "paper-table"
+    part = "table"
+
+    def html(self) -> str:
+        return table_html(self.frame, self.css)
+
+    def __str__(self) -> str:
+        return self.frame.to_string(index=False)
+
+
+@dataclass
+class Dashboard(Shown):
+    """Appendix 1: one row per measure, grouped by outcome; `table` holds every cell as data."""
+
+    table: pd.DataFrame  # outcome, measure, period, value, target, status, change, trend, spc, districts, ...
+    key: str
+    part = "dashboard"
+    COLUMNS = {"measure": "Measure", "period": "Period", "value": "Value", "target": "Target", "status": "Status",
+               "change": "Change on last year", "trend": "Six-month trend", "spc": "SPC (latest month)",
+               "districts": "Districts"}
+
+    def html(self) -> str:
+        header = "".join(f'<th scope="col">{escape(title)}</th>' for title in self.COLUMNS.values())
+        body = []
+        for outcome, rows in self.table.groupby("outcome", sort=False):
+            body.append(f'<tr class="outcome"><th colspan="{len(self.COLUMNS)}" scope="colgroup">'
+                        f'{escape(outcome)}</th></tr>')
+            body.extend(self._row(row) for row in rows.itertuples())
+        return (f'<table class="dashboard"><thead><tr>{header}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+                f'<p class="note">{escape(self.key)}</p>')
+
+    @staticmethod
+    def _row(row) -> str:
+        cells = []
+        for column in Dashboard.COLUMNS:
+            text = escape(getattr(row, column))
+            if column == "value" and row.provisional:
+                text += " <em>(provisional)</em>"
+            if column == "status":
+                text = f'<span class="status" style="color:{escape(row.status_colour)}">{escape(row.status_symbol)}</span> {text}'
+            cells.append(f"<td>{text}</td>")
+        return f'<tr class="status-{escape(row.status_key)}">{"".join(cells)}</tr>'
+
+    def __str__(self) -> str:
+        return self.table[list(self.COLUMNS)].to_string(index=False)
+
+
+class Chart(Shown, Figure):
+    """A matplotlib Figure (restyle it, then show it again) that knows its alt text and numbers and
+    shows as the paper's figure: the image, the note, and its numbers in a table."""
+
+    part = "chart"
+
+    def __init__(self, alt: str, numbers: pd.DataFrame | None = None, note: str = "", **figure_options):
+        with house_style():
+            super().__init__(**figure_options)
+        self.alt, self.numbers, self.note = alt, numbers, note
+
+    def savefig(self, *args, **kwargs):
+        with house_style():  # ticks made while drawing take the house style too
+            super().savefig(*args, **kwargs)
+
+    def html(self) -> str:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=150)
+        image = base64.b64encode(buffer.getvalue()).decode("ascii")
+        parts = [f'<figure class="chart"><img src="data:image/png;base64,{image}" alt="{escape(self.alt)}"></figure>']
+        if self.note:
+            parts.append(f'<p class="note">{escape(self.note)}</p>')
+        if self.numbers is not None:
+            parts.append('<details class="chart-data"><summary>The numbers in this chart</summary>'
+                         + table_html(self.numbers, "chart-data", index=True) + "</details>")
+        return "".join(parts)
+
+    def __str__(self) -> str:
+        return f"Chart: {self.alt}"
