@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: report test lab data illustrative bench clean
+.PHONY: report test lab clean-notebook data illustrative bench clean
 
 report: $(INSTALLED)
 	$(BIN)/python -m analysis build
@@ -12,11 +12,19 @@ report: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
 
+# JupyterLab on the report notebook; in a git clone, outputs are stripped from the notebook on every
+# commit (nbstripout's git filter). As root, JupyterLab needs --allow-root.
 lab: $(INSTALLED)
-	$(BIN)/jupyter lab notebooks/
+	@if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/nbstripout --install; fi
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/quarterly_report.ipynb
 
+# Strip saved outputs from the notebook in place (what the git filter does on commit).
+clean-notebook: $(INSTALLED)
+	$(BIN)/nbstripout notebooks/*.ipynb
+
+# RAW=FOLDER reads raw data from FOLDER (police-uk/<downloads>/ and ons/) instead of ../shared/data.
 data: $(INSTALLED)
-	$(BIN)/python -m analysis data
+	$(BIN)/python -m analysis data $(if $(RAW),--raw $(RAW))
 
 illustrative: $(INSTALLED)
 	$(BIN)/python -m analysis illustrative
@@ -28,7 +36,7 @@ $(INSTALLED): pyproject.toml
 	touch $(INSTALLED)
 
 clean:
-	rm -rf $(VENV) outputs/*/ outputs/.staging-*
+	rm -rf $(VENV) outputs/*/ outputs/.staging-* outputs/.cache
 
 bench: $(INSTALLED)
 	$(BIN)/python -m analysis.bench

@@ -14,11 +14,16 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     data = commands.add_parser("data", help="derive data/derived/ from raw police.uk and ONS files")
+    data.add_argument("--raw", type=Path, default=paths.SHARED_DATA_DIR, metavar="FOLDER",
+                      help="raw data folder: police-uk/<one folder per download>/ and ons/ (default: ../shared/data)")
     data.add_argument("--police-uk", nargs="+", type=Path, metavar="FOLDER",
-                      help="folders of YYYY-MM-<force>-street.csv files (default: the shared police-uk folders)")
-    data.add_argument("--lookup", type=Path, help="ONS LSOA -> district lookup CSV")
-    data.add_argument("--population", type=Path, help="ONS population by district and year CSV")
-    data.add_argument("--age-estimates", type=Path, help="ONS mid-year estimates by single year of age (.xls, MYE2)")
+                      help="folders of YYYY-MM-<force>-street.csv files (default: every folder in <raw>/police-uk)")
+    data.add_argument("--lookup", type=Path, help="ONS LSOA -> district lookup CSV (default: in <raw>/ons)")
+    data.add_argument("--population", type=Path, help="ONS population by district and year CSV (default: in <raw>/ons)")
+    data.add_argument("--age-estimates", type=Path,
+                      help="ONS mid-year estimates by single year of age (.xls, MYE2; default: in <raw>/ons)")
+    data.add_argument("--drop-missing-months", action="store_true",
+                      help="remove months that are in data/derived but not in the folders read (kept by default)")
     data.add_argument("--data", type=Path, default=paths.DATA_DIR, help="data directory to write into")
 
     sample = commands.add_parser("illustrative", help="generate the illustrative local data sample into data/local/")
@@ -46,17 +51,29 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _data(args: argparse.Namespace) -> int:
-    from analysis.prepare import (DEFAULT_AGE_ESTIMATES, DEFAULT_LOOKUP, DEFAULT_POLICE_UK, DEFAULT_POPULATION,
-                                  derive_tables, write_tables)
+    from analysis import prepare
 
-    tables = derive_tables(
-        args.police_uk or DEFAULT_POLICE_UK,
-        args.lookup or DEFAULT_LOOKUP,
-        args.population or DEFAULT_POPULATION,
-        args.data,
-        args.age_estimates or DEFAULT_AGE_ESTIMATES,
-    )
-    write_tables(tables, args.data)
+    raw = args.raw
+    folders = args.police_uk or prepare.police_uk_folders(raw)
+    ages = args.age_estimates or raw / prepare.AGE_ESTIMATES_NAME
+    youth_file = args.data / paths.YOUTH_POPULATION_FILE
+    if not ages.is_file() and youth_file.is_file():
+        print(f"ages 10-17: {ages} not found; {youth_file} kept as it is")
+        ages = None
+    tables = prepare.derive_tables(folders, args.lookup or raw / prepare.LOOKUP_NAME,
+                                   args.population or raw / prepare.POPULATION_NAME, args.data, ages)
+    print("police.uk folders read:")
+    for folder, months in prepare.folder_months(folders).items():
+        print(f"  {folder}: {len(months)} month(s), {prepare.month_runs(months) if months else 'none'}")
+    absent = prepare.keep_earlier_months(tables, args.data, args.drop_missing_months)
+    if absent:
+        action = "dropped (--drop-missing-months)" if args.drop_missing_months else \
+            "kept as derived before (--drop-missing-months removes them)"
+        print(f"in {args.data / paths.MONTHS_FILE} but not in the folders read: "
+              f"{prepare.month_runs(absent)}; {action}")
+    for line in prepare.coverage(tables[paths.MONTHS_FILE]["month"]):
+        print(line)
+    prepare.write_tables(tables, args.data)
     for name, table in tables.items():
         print(f"wrote {name}: {len(table):,} rows")
     return 0

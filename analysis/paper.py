@@ -36,21 +36,28 @@ def escape(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def number_text(value: object) -> str:
+def number_text(value: object, decimals: int = 1) -> str:
     if isinstance(value, str):
         return value
-    return "no data" if pd.isna(value) else f"{value:,.1f}".removesuffix(".0")
+    return "no data" if pd.isna(value) else f"{value:,.{decimals}f}"
 
 
 def table_html(frame: pd.DataFrame, css: str, index: bool = False) -> str:
-    """A DataFrame as an escaped HTML table; numbers to one decimal place, missing ones as 'no data'."""
+    """A DataFrame as an escaped HTML table; a column of whole numbers without decimals, any other
+    number column to one decimal place throughout, missing numbers as 'no data'."""
+    decimals = [0 if _whole_numbers(frame[column]) else 1 for column in frame.columns]
     columns = ([""] if index else []) + [str(column) for column in frame.columns]
     head = "".join(f'<th scope="col">{escape(column)}</th>' for column in columns)
     rows = "".join(
         "<tr>" + (f'<th scope="row">{escape(label)}</th>' if index else "")
-        + "".join(f"<td>{escape(number_text(value))}</td>" for value in row) + "</tr>"
+        + "".join(f"<td>{escape(number_text(value, places))}</td>" for value, places in zip(row, decimals)) + "</tr>"
         for label, row in zip(frame.index, frame.to_numpy()))
     return f'<table class="{escape(css)}"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+def _whole_numbers(column: pd.Series) -> bool:
+    numbers = pd.to_numeric(column, errors="coerce").dropna()
+    return numbers.empty or bool((numbers == numbers.round()).all())
 
 
 class Shown:

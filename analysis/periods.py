@@ -102,6 +102,25 @@ def months_ending(last_month: str, count: int) -> list[str]:
     return [_month_string(year, number - offset) for offset in range(count - 1, -1, -1)]
 
 
+def month_runs(months: list[str]) -> str:
+    """'Jan 2014-Nov 2014 and Dec 2019-Oct 2022': stretches of consecutive months (sorted, not empty)."""
+    runs, start = [], months[0]
+    for previous, month in zip(months, months[1:]):
+        if months_ending(month, 2)[0] != previous:
+            runs.append((start, previous))
+            start = month
+    runs.append((start, months[-1]))
+    text = [f"{month_name(a)}-{month_name(b)}" if a != b else month_name(a) for a, b in runs]
+    return text[0] if len(text) == 1 else ", ".join(text[:-1]) + " and " + text[-1]
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every month from `first` to `last`, both included."""
+    (first_year, first_number), (last_year, last_number) = parse_month(first), parse_month(last)
+    count = (last_year - first_year) * 12 + last_number - first_number + 1
+    return months_ending(last, count) if count > 0 else []
+
+
 def complete_quarters(months_present: set[str]) -> list[Quarter]:
     """Quarters whose three months are all present, oldest first."""
     quarters = {Quarter.containing(month) for month in months_present}

@@ -2,7 +2,10 @@
 
 Raw files are never edited and never committed; what is committed is what this module derives:
 counts by month, district and crime type, the rows that could not be placed, the months present,
-the county's LSOA lookup subset and population by district and year.
+the county's LSOA lookup subset and population by district and year. The raw files live in a raw
+data folder (`../shared/data` beside a clone unless told otherwise): `police-uk/` holds one folder
+per download, `ons/` the lookups and population estimates. Months already derived but absent from
+the folders read are kept, and said, unless they are to be dropped.
 """
 from __future__ import annotations
 
@@ -13,12 +16,17 @@ import pandas as pd
 
 from analysis import paths
 from analysis.areas import load_areas
-from analysis.ingest import IngestError, ingest, read_lookup
+from analysis.ingest import IngestError, find_street_files, ingest, read_lookup
+from analysis.periods import complete_quarters, month_runs, months_between
 
-DEFAULT_POLICE_UK = sorted((paths.SHARED_DATA_DIR / "police-uk").glob("*")) if paths.SHARED_DATA_DIR.is_dir() else []
-DEFAULT_LOOKUP = paths.SHARED_DATA_DIR / "ons" / "lsoa11_ward15_lad15.csv"
-DEFAULT_POPULATION = paths.SHARED_DATA_DIR / "ons" / "DERIVED_leicestershire_lad_population_mid2001-2019.csv"
-DEFAULT_AGE_ESTIMATES = paths.SHARED_DATA_DIR / "ons" / "ukmidyearestimates20192020ladcodes.xls"
+LOOKUP_NAME = "ons/lsoa11_ward15_lad15.csv"
+POPULATION_NAME = "ons/DERIVED_leicestershire_lad_population_mid2001-2019.csv"
+AGE_ESTIMATES_NAME = "ons/ukmidyearestimates20192020ladcodes.xls"
+DEFAULT_POLICE_UK = sorted(p for p in (paths.SHARED_DATA_DIR / "police-uk").glob("*") if p.is_dir())
+DEFAULT_LOOKUP = paths.SHARED_DATA_DIR / LOOKUP_NAME
+DEFAULT_POPULATION = paths.SHARED_DATA_DIR / POPULATION_NAME
+DEFAULT_AGE_ESTIMATES = paths.SHARED_DATA_DIR / AGE_ESTIMATES_NAME
+MONTH_TABLES = (paths.CRIME_COUNTS_FILE, paths.UNPLACED_COUNTS_FILE, paths.MONTHS_FILE)  # rows by month
 AGE_SHEET, AGE_HEADER_ROW, AGE_ESTIMATE_YEAR = "MYE2 - Persons", 4, 2019
 POPULATION_COLUMNS = ["area_code", "area_name", "year", "population"]
 
@@ -79,6 +87,50 @@ def youth_population(path: Path, district_codes: set[str]) -> pd.DataFrame:
         "population": rows[youth_columns].sum(axis=1).astype("int64"),
     })
     return table.sort_values("area_code", ignore_index=True)
+
+
+def police_uk_folders(raw_dir: Path) -> list[Path]:
+    """Every download folder under `<raw_dir>/police-uk/`."""
+    folders = sorted(p for p in (Path(raw_dir) / "police-uk").glob("*") if p.is_dir())
+    if not folders:
+        raise IngestError(f"{Path(raw_dir) / 'police-uk'}: no folders of police.uk street-level files "
+                          f"(put each download, e.g. 2022-11/2022-11-leicestershire-street.csv, in a folder there)")
+    return folders
+
+
+def folder_months(folders: Iterable[Path]) -> dict[Path, list[str]]:
+    """The months of street-level files in each folder, for the console."""
+    return {Path(folder): sorted({path.name[:7] for path in find_street_files([folder])}) for folder in folders}
+
+
+def keep_earlier_months(tables: dict[str, pd.DataFrame], data_dir: Path, drop: bool) -> list[str]:
+    """Months in the derived data now but absent from the new tables: kept (their rows copied over
+    from the current files) unless `drop`. Returns those months."""
+    current = Path(data_dir) / paths.MONTHS_FILE
+    if not current.is_file():
+        return []
+    previous = set(pd.read_csv(current, dtype=str)["month"])
+    absent = sorted(previous - set(tables[paths.MONTHS_FILE]["month"]))
+    if absent and not drop:
+        for name in MONTH_TABLES:
+            old = pd.read_csv(Path(data_dir) / name, dtype={"month": str})
+            kept = old[old["month"].isin(absent)].astype(tables[name].dtypes.to_dict())
+            tables[name] = pd.concat([tables[name], kept], ignore_index=True).sort_values(
+                [c for c in ("month", "district_code", "crime_type", "reason", "force") if c in kept.columns],
+                ignore_index=True)
+    return absent
+
+
+def coverage(months: Iterable[str]) -> list[str]:
+    """Lines for the console: the months covered, any gap, and the latest complete quarter."""
+    months = sorted(set(months))
+    if not months:
+        return ["no months of police.uk data"]
+    gaps = [m for m in months_between(months[0], months[-1]) if m not in set(months)]
+    quarters = complete_quarters(set(months))
+    return [f"months now covered: {month_runs(months)}",
+            f"gaps: {month_runs(gaps)} ({len(gaps)} month(s))" if gaps else "gaps: none",
+            f"latest complete quarter: {quarters[-1]}" if quarters else "no complete quarter"]
 
 
 def write_tables(tables: dict[str, pd.DataFrame], data_dir: Path) -> None:

@@ -12,7 +12,7 @@ from analysis.assess import Assessment, Result, row_accounting
 from analysis.dataset import Dataset
 from analysis.measures import OUTCOMES
 from analysis.paper import Chart, Dashboard, Findings, Recommendations, Table, TitleBlock
-from analysis.periods import month_name, months_ending, year_earlier
+from analysis.periods import month_name, month_runs, months_ending, year_earlier
 
 CHART_MONTHS = 24
 DASHBOARD_KEY = (
@@ -202,18 +202,6 @@ def district_positions(assessment: Assessment) -> Table | None:
     return Table(pd.DataFrame(rows), "positions")
 
 
-def _month_runs(months: list[str]) -> str:
-    """'Jan 2014-Nov 2014 and Dec 2019-Oct 2022': the stretches of consecutive months present."""
-    runs, start = [], months[0]
-    for previous, month in zip(months, months[1:]):
-        if months_ending(month, 2)[0] != previous:
-            runs.append((start, previous))
-            start = month
-    runs.append((start, months[-1]))
-    text = [f"{month_name(a)}-{month_name(b)}" if a != b else month_name(a) for a, b in runs]
-    return text[0] if len(text) == 1 else ", ".join(text[:-1]) + " and " + text[-1]
-
-
 def _youth_population_note(assessment: Assessment) -> str:
     years = {r.population_year for r in assessment.results if r.measure.population == "aged_10_17" and r.population_year}
     return f" (ONS mid-{min(years)} estimate)" if years else ""
@@ -240,7 +228,7 @@ def methods(dataset: Dataset, assessment: Assessment) -> Findings:
                  set(dataset.local.illustrative) >= set(dataset.local.descriptions) else local)
     return Findings([
         f"Crime and anti-social behaviour: police.uk street-level data ('total recorded crime' is every crime "
-        f"police.uk publishes, less anti-social behaviour) for {_month_runs(months)}, placed in districts by "
+        f"police.uk publishes, less anti-social behaviour) for {month_runs(months)}, placed in districts by "
         f"LSOA with the ONS lookup; rows without a location cannot be placed in any district and count in no area.",
         f"Police.uk rows for {assessment.quarter}: {accounted}.",
         f"Local measures (re-offending, domestic abuse, MARAC, hate incidents, community survey): "

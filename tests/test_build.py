@@ -1,7 +1,8 @@
 """End to end: papermill executes the report notebook per area, nbconvert renders HTML and PDF."""
 import json
-import shutil
 import re
+import shutil
+import subprocess
 
 import nbformat
 import pytest
@@ -97,14 +98,31 @@ def test_a_failing_area_is_reported_and_the_published_pack_is_kept(pack, small_d
     assert (out / ".staging-2022-23-Q2" / "testshire.pdf").is_file()
 
 
-def test_committed_notebook_is_clean_and_parameterised():
+def committed_notebook() -> nbformat.NotebookNode:
+    """The report notebook as committed (git's HEAD), or the file itself outside a git clone."""
+    relative = paths.NOTEBOOK.relative_to(paths.PROJECT_ROOT).as_posix()
+    shown = subprocess.run(["git", "show", f"HEAD:{relative}"], cwd=paths.PROJECT_ROOT, capture_output=True)
+    if shown.returncode != 0:
+        return nbformat.read(paths.NOTEBOOK, as_version=4)
+    return nbformat.reads(shown.stdout.decode("utf-8"), as_version=4)
+
+
+def test_committed_notebook_is_clean():
+    """Outputs saved in JupyterLab are the analyst's business until they are committed."""
+    dirty = [index for index, cell in enumerate(committed_notebook().cells)
+             if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count"))]
+    assert not dirty, (f"{paths.NOTEBOOK.name} was committed with outputs (cells {dirty}): run `make clean-notebook` "
+                       f"and commit it again; `make lab` sets up nbstripout so that commits are stripped from then on")
+
+
+def test_notebook_is_parameterised_and_holds_no_logic():
     notebook = nbformat.read(paths.NOTEBOOK, as_version=4)
-    assert all(not cell.get("outputs") and not cell.get("execution_count")
-               for cell in notebook.cells if cell.cell_type == "code")
     parameters = [cell for cell in notebook.cells if "parameters" in cell.metadata.get("tags", [])]
     assert len(parameters) == 1
-    assert all(f"{name}: str = " in parameters[0].source for name in ("quarter", "area", "data_dir"))
+    assert all(f"{name}: str = " in parameters[0].source for name in ("quarter", "area", "data_dir", "cache_dir"))
     assert not any(line.lstrip().startswith(("def ", "class ")) for cell in notebook.cells for line in cell.source.splitlines())
+    first = notebook.cells[0]
+    assert first.cell_type == "markdown" and "analyst-only" in first.metadata.get("tags", []) and "`analyst-only`" in first.source
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -47,6 +47,22 @@ def test_a_kernel_that_dies_fails_its_area(tmp_path, small_data_dir):
     assert failure["status"] == "failed" and "DeadKernelError" in failure["error"]
 
 
+def test_a_worker_kernel_serves_each_area_afresh_and_is_replaced_after_a_failure(tmp_path, small_data_dir):
+    """One kernel per worker is reused across areas: no area sees another's variables, execution
+    counts start at 1, and a kernel that died is replaced for the next area."""
+    notebook = notebook_with(tmp_path, "assert 'leftover' not in globals(), 'a variable from another area'\n"
+                                       "leftover = area\n"
+                                       "if area == 'Blaby':\n    import os\n    os._exit(1)")
+    manifest = build_pack("2022-23 Q2", ["Testshire", "Blaby", "Melton"], small_data_dir, tmp_path / "out",
+                          workers=1, notebook=notebook)
+    results = {r["area"]: r for r in manifest["results"]}
+    assert results["Testshire"]["status"] == results["Melton"]["status"] == "built"
+    assert results["Blaby"]["status"] == "failed" and "DeadKernelError" in results["Blaby"]["error"]
+    melton = nbformat.read(tmp_path / "out" / ".staging-2022-23-Q2" / "melton.ipynb", as_version=4)
+    counts = [cell.execution_count for cell in melton.cells if cell.cell_type == "code"]
+    assert counts == list(range(1, len(counts) + 1))
+
+
 @pytest.mark.parametrize("parameters, message", [
     ('quarter = "2022-23 Q2"\narea = "Testshire"', "no parameter named cache_dir, data_dir"),
     ('quarter = 2022\narea = "Testshire"\ndata_dir = "../data"\ncache_dir = "../outputs/.cache"',
@@ -79,13 +95,29 @@ def test_an_interrupted_build_leaves_the_published_pack_as_it_was(tmp_path, smal
     assert {p.name: p.read_bytes() for p in published.iterdir()} == before
 
 
-def test_a_quarter_with_a_month_missing_is_built_as_not_available(tmp_path, small_data_dir):
+def test_a_quarter_with_a_month_missing_is_built_as_not_available(tmp_path, small_data_dir, capsys):
     data = tmp_path / "data"
     shutil.copytree(small_data_dir, data)
     months = data / "derived" / "months.csv"
-    months.write_text(months.read_text().replace("2022-09,testforce,2022-09-testforce-street.csv,2\n", ""))
+    months.write_text("".join(line for line in months.read_text().splitlines(keepends=True)
+                              if not line.startswith(("2022-09,", "2021-08,"))))
+    counts = data / "local" / "local_counts.csv"  # hate incidents end a month early
+    counts.write_text("".join(line for line in counts.read_text().splitlines(keepends=True)
+                              if not line.startswith("hate_incidents,") or ",2022-09," not in line))
     manifest = build_pack("2022-23 Q2", ["Testshire"], data, tmp_path / "out")
     page = (tmp_path / "out" / "2022-23-Q2" / "testshire.html").read_text(encoding="utf-8")
     assert manifest["months_missing"] == ["2022-09"]
     assert "Total recorded crime: not available (data lack 1 month(s) of 2022-23 Q2)" in page
     assert "significant fall" not in page
+    gaps = ["The police.uk data lack Sep 2022 of 2022-23 Q2",
+            "The police.uk data lack Aug 2021 of 2021-22 Q2: there is no comparison with last year",
+            "Hate incidents reported: the figures in local/local_counts.csv end in Aug 2022, before 2022-23 Q2 ends"]
+    console = capsys.readouterr().err
+    first_section = page[page.index('id="Purpose-and-overall-performance"'):page.index('id="Ongoing-reductions-in-crime"')]
+    methods = page[page.index('id="Methods-and-data-quality"'):]
+    for gap in gaps:
+        assert f"warning: {gap}" in console and gap in first_section and gap in methods
+    assert "is missing from the data" not in methods
+    # the months the data have are still charted: Jul and Aug 2022 of the quarter, not Sep
+    chart = page[page.index("The numbers in this chart"):]
+    assert "<th scope=\"row\">Aug 2022</th><td>" in chart and "<th scope=\"row\">Sep 2022</th><td>no data" in chart

@@ -1,5 +1,6 @@
 """The board paper's structure, in the HTML a manager opens: every section, filled, in order, and the
 page working offline in a real browser (headless Chromium) with no console errors or requests."""
+import html
 import re
 import shutil
 from html.parser import HTMLParser
@@ -111,20 +112,58 @@ def test_the_page_works_offline_in_chromium_without_errors_or_requests(pack, tmp
     assert (tmp_path / "testshire.png").stat().st_size > 10_000
 
 
-def test_the_notebook_run_as_it_is_shows_what_the_batch_shows(tmp_path):
-    """An analyst's run with the default parameters (only the cache moved) gives the batch's content."""
+FIGURES_CELL = """import json
+print(json.dumps({"dashboard": report.dashboard().table[["measure", "value", "status", "change"]].to_dict("records"),
+                  "districts": report.locality().table[["area", "value", "label"]].to_dict("records"),
+                  "title": report.title}))"""
+
+
+def test_the_notebook_run_by_hand_from_the_project_root_gives_the_published_figures(tmp_path):
+    """An analyst's run: papermill from the project root with the default parameters and no cache,
+    one cell added to read figures off the objects. Those figures, and every part of the paper the
+    notebook shows, are in the HTML the batch published for the same area."""
+    import json
+    import subprocess
+    import sys
+
     import nbformat
     import papermill
 
     from analysis import paths
-    from analysis.content import compute_content
+    from analysis.paper import PAPER_KEY
 
-    executed = tmp_path / "run.ipynb"
-    papermill.execute_notebook(str(paths.NOTEBOOK), str(executed), cwd=str(paths.NOTEBOOK.parent), progress_bar=False,
-                               parameters={"cache_dir": str(tmp_path / "cache")}, kernel_name="python3")
-    shown = [output["data"]["text/html"] for cell in nbformat.read(executed, as_version=4).cells
-             if cell.cell_type == "code" for output in cell.get("outputs", []) if "text/html" in output.get("data", {})]
-    defaults = papermill.inspect_notebook(str(paths.NOTEBOOK))
-    batch = compute_content(str(paths.DATA_DIR), defaults["quarter"]["default"].strip('"'),
-                            defaults["area"]["default"].strip('"'))
-    assert batch.fragments["summary"] in shown and batch.fragments["dashboard"] in shown
+    defaults = {name: value["default"].strip('"') for name, value in papermill.inspect_notebook(str(paths.NOTEBOOK)).items()}
+    manifest = build_pack(defaults["quarter"], [defaults["area"]], paths.DATA_DIR, tmp_path / "out")
+    published = (tmp_path / "out" / manifest["results"][0]["parameters"]["quarter"].replace(" ", "-")
+                 / f"{manifest['results'][0]['slug']}.html").read_text(encoding="utf-8")
+
+    notebook = nbformat.read(paths.NOTEBOOK, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(FIGURES_CELL, metadata={"tags": ["analyst-only"]}))
+    source, executed = tmp_path / "analyst.ipynb", tmp_path / "run.ipynb"
+    nbformat.write(notebook, source)
+    subprocess.run([sys.executable, "-m", "papermill", str(source), str(executed), "-p", "cache_dir", ""],
+                   cwd=paths.PROJECT_ROOT, check=True, capture_output=True)
+    cells = nbformat.read(executed, as_version=4).cells
+    figures = json.loads(cells[-1].outputs[0]["text"])
+
+    assert f"<title>{figures['title']}</title>" in published
+    for row in figures["dashboard"]:
+        assert all(html.escape(row[column]) in published for column in ("measure", "value", "status", "change")), row
+    for row in figures["districts"]:  # in the table of the bar chart's numbers
+        shown = re.search(rf'<th scope="row">{re.escape(html.escape(row["area"]))}</th>(.*?)</tr>', published).group(1)
+        assert f"<td>{row['value']:,.1f}</td>" in shown and f"<td>{row['label']}</td>" in shown, shown
+    parts = [output for cell in cells if cell.cell_type == "code" for output in cell.get("outputs", [])
+             if PAPER_KEY in output.get("metadata", {})]
+    assert len(parts) >= 15
+    for output in parts:
+        shown = output["data"]["text/html"]
+        if output["metadata"][PAPER_KEY]["part"] == "chart":  # the image is drawn afresh: its alt text and numbers
+            assert re.search(r'alt="[^"]+"', shown).group(0) in published
+            assert shown[shown.index("<details"):] in published if "<details" in shown else True
+        else:
+            assert text_of(shown) in text_of(published), shown[:200]
+
+
+def text_of(page: str) -> str:
+    """The words of a page or fragment, however its markup was serialised."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
