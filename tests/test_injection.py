@@ -1,4 +1,5 @@
 """Data-derived text reaches the HTML inert: markup and link payloads in names, titles and units."""
+import json
 import re
 import shutil
 from html.parser import HTMLParser
@@ -12,6 +13,7 @@ pytestmark = pytest.mark.slow
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = "<img src=x onerror=alert(1)>"
 LINK = "[click](javascript:alert(1))"
+QUOTES = "\" onload=\"alert(1)\" x=' onmouseover='alert(1)"  # closes a quoted attribute if quotes were left as they are
 
 
 class Elements(HTMLParser):
@@ -30,12 +32,13 @@ def test_markup_in_the_data_is_escaped(tmp_path, small_data_dir):
     data = tmp_path / "data"
     shutil.copytree(small_data_dir, data)
     areas = data / "areas.yml"
-    areas.write_text(areas.read_text().replace("name: Melton}", f'name: "Melton {SCRIPT}"}}'))
+    areas.write_text(areas.read_text().replace("name: Melton}", f'name: "Melton {SCRIPT}"}}')
+                     .replace("name: Testshire", f"name: {json.dumps('Testshire ' + QUOTES)}"))
     measures = data / "measures.yml"
     text = measures.read_text().replace("title: Robbery", f'title: "Robbery {IMAGE}"')
     measures.write_text(text.replace("title: Hate incidents reported", f'title: "Hate incidents {LINK}"'))
 
-    manifest = build_pack("2022-23 Q2", ["E07000133", "Testshire"], data, tmp_path / "out", workers=2)
+    manifest = build_pack("2022-23 Q2", ["E07000133", "E10999999"], data, tmp_path / "out", workers=2)
     assert manifest["status"] == "complete", manifest["results"]
     for page_path in (tmp_path / "out" / "2022-23-Q2").glob("*.html"):
         page = page_path.read_text(encoding="utf-8")
