@@ -55,8 +55,8 @@ def build(out: Path, workers: int, force: bool = True) -> list[str]:
 
 def floor(folder: Path, count: int, reuse_kernel: bool = False) -> list[str]:
     """`count` minimal notebooks (a parameters cell and one line of the paper, shown without imports)
-    executed and rendered as the pack's are: each in a new kernel, as papermill runs notebooks by
-    default, or (`reuse_kernel`) all in one kernel, as a build worker runs its areas."""
+    executed by the batch engine and rendered as the pack's are: each in a new kernel, as papermill
+    runs notebooks by default, or (`reuse_kernel`) all in one kernel, as a build worker runs its areas."""
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell('area: str = "x"', metadata={"tags": ["parameters"]}),
                       nbformat.v4.new_code_cell(
@@ -67,13 +67,13 @@ def floor(folder: Path, count: int, reuse_kernel: bool = False) -> list[str]:
     source = folder / "minimal.ipynb"
     nbformat.write(notebook, source)
     imports = ("import papermill, nbformat\n"
-               "from analysis.kernel import KERNEL_ARGUMENTS, kernel_for\n"
+               "from analysis.kernel import BATCH_ENGINE, KERNEL_ARGUMENTS, kernel_for\n"
                "from analysis.render import ReportHTMLExporter, pdf_from_html")
     kernel = f"km=kernel_for({str(folder)!r}, 'floor')" if reuse_kernel else "extra_arguments=KERNEL_ARGUMENTS"  # noqa: E501
     work = (f"for n in range({count}):\n"
             f"    out = '{folder}/run-' + str(n) + '.ipynb'\n"
             f"    papermill.execute_notebook('{source}', out, parameters={{'area': str(n)}}, progress_bar=False,\n"
-            f"                               kernel_name='python3', {kernel})\n"
+            f"                               kernel_name='python3', engine_name=BATCH_ENGINE, {kernel})\n"
             f"    page = ReportHTMLExporter().from_notebook_node(nbformat.read(out, as_version=4))[0]\n"
             f"    open(out + '.html', 'w').write(page)\n"
             f"    open(out + '.pdf', 'wb').write(pdf_from_html(page))")

@@ -24,7 +24,7 @@ from analysis.areas import Area
 from analysis.assess import row_accounting
 from analysis.dataset import DataError, Dataset, load_dataset
 from analysis.fingerprint import code_hash, fingerprint
-from analysis.kernel import discard_kernel, kernel_for
+from analysis.kernel import BATCH_ENGINE, discard_kernel, kernel_for
 from analysis.periods import Quarter, complete_quarters, month_name
 from analysis.render import ReportHTMLExporter, pdf_from_html
 from analysis.report import open_report
@@ -198,7 +198,8 @@ def build_area(job: AreaJob) -> dict:
         kernel = kernel_for(str(Path(job.notebook).parent), job.code)
         try:
             papermill.execute_notebook(job.notebook, str(notebook_path), parameters=job.parameters, km=kernel,
-                                       progress_bar=False, kernel_name="python3", execution_timeout=job.timeout)
+                                       engine_name=BATCH_ENGINE, progress_bar=False, kernel_name="python3",
+                                       execution_timeout=job.timeout)
         finally:
             kernel.close_clients()
         executed_at = time.perf_counter()

@@ -1,22 +1,40 @@
-"""One Jupyter kernel per build worker, reused for every area the worker builds.
+"""How the batch runs notebooks: one Jupyter kernel per build worker, and one save per notebook.
 
 Starting a kernel and importing pandas, matplotlib and the package costs a few seconds; a pack of
 eight areas paid it eight times. Here each worker process keeps one kernel. Every notebook run
 starts in a fresh namespace (IPython's reset, with execution counts from 1, as in a new kernel);
 the kernel is replaced after any failed run (an error, a cell over its time limit, a dead kernel)
 and when the code changes, so no area sees another's variables and a broken kernel is never reused.
+
+Papermill also writes the whole notebook to disk before and after every cell, so that a long run
+can be watched; a report's cells take a fraction of a second, and those writes cost more than the
+cells. The `batch` engine runs without them: papermill writes the notebook once, when it is done
+(with the failing cell marked, if one failed).
 """
 from __future__ import annotations
 
 import multiprocessing.util
 
 from jupyter_client import BlockingKernelClient, KernelManager
+from papermill.engines import NBClientEngine, papermill_engines
 from traitlets import DottedObjectName
 
 # The kernel's own start-up log (not the notebook's output) is noise in a batch log.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 READY_SECONDS = 60
 FRESH_NAMESPACE = "get_ipython().reset(new_session=True)"
+
+
+class BatchEngine(NBClientEngine):
+    """Papermill's nbclient engine without its saves around every cell."""
+
+    @classmethod
+    def execute_notebook(cls, nb, kernel_name, output_path=None, **kwargs):
+        return super().execute_notebook(nb, kernel_name, output_path=None, **kwargs)
+
+
+BATCH_ENGINE = "batch"
+papermill_engines.register(BATCH_ENGINE, BatchEngine)
 
 
 class ReusedKernelManager(KernelManager):

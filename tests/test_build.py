@@ -96,6 +96,8 @@ def test_a_failing_area_is_reported_and_the_published_pack_is_kept(pack, small_d
     assert "cell" in failed["Melton"]["error"]
     assert (pack[0] / "melton.pdf").read_bytes() == before
     assert (out / ".staging-2022-23-Q2" / "testshire.pdf").is_file()
+    audit = nbformat.read(out / ".staging-2022-23-Q2" / "melton.ipynb", as_version=4)  # written once, with the error
+    assert any(output.get("ename") == "RuntimeError" for cell in audit.cells for output in cell.get("outputs", []))
 
 
 def committed_notebook() -> nbformat.NotebookNode:
