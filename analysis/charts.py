@@ -65,7 +65,7 @@ def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, alt: s
                       label="same month a year before")
             axis.plot(positions, panel.values, color=HIGHLIGHT, marker="o", markersize=2.5, linewidth=1.5,
                       label="monthly figure")
-            axis.set_title(textwrap.fill(panel.title, 50), fontsize=9, loc="left")
+            axis.set_title(textwrap.fill(panel.title, 40), fontsize=9, loc="left")
             axis.set_ylim(bottom=0, top=axis.get_ylim()[1] * 1.08)
             axis.set_xlim(-0.5, len(months) - 0.5)
             axis.set_xticks(ticks, [month_name(months[i]) for i in ticks], rotation=45, ha="right")

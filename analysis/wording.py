@@ -171,10 +171,10 @@ def summary_sentences(assessment: Assessment) -> list[str]:
     order = {"on track": "on track", "at risk": "at risk", "off track": "off track",
              "no target": "with no target", "not available": "not available"}
     parts = [f"{tally[word]} {phrase}" for word, phrase in order.items() if word in tally]
-    sentences = [f"Of the {len(headline)} measures for {assessment.area.name}, " + _listed(parts) + "."]
+    sentences = [f"Of the {len(headline)} measures for {assessment.area.name}, " + listed(parts) + "."]
     off_track = [r for r in headline if r.status.key == "off_track"]
     if off_track:
-        sentences.append("Off track: " + _listed([f"{lower_first(r.measure.title)} ({_off_track_reason(r)})"
+        sentences.append("Off track: " + listed([f"{lower_first(r.measure.title)} ({_off_track_reason(r)})"
                                                    for r in off_track]) + ".")
     changed = [r for r in headline if r.change is not None and r.change.significant and r.status.key != "off_track"]
     rises = [r for r in changed if r.change.difference > 0]
@@ -187,17 +187,19 @@ def summary_sentences(assessment: Assessment) -> list[str]:
     return sentences
 
 
-def data_gaps(dataset: Dataset, quarter: Quarter) -> list[str]:
-    """What the data lack for this quarter and its comparison with last year: police.uk months, and
-    local measures whose figures end before the quarter does. Empty when nothing is missing."""
+def data_gaps(dataset: Dataset, quarter: Quarter, assessment: Assessment | None = None) -> list[str]:
+    """What the data lack for this quarter and its comparison with last year: police.uk months,
+    local measures whose figures end before the quarter does or lack one of its months, and (given
+    an assessment) any other measure whose figures for the area lack a month of a period reported.
+    Empty when nothing is missing."""
     gaps = []
     missing = [m for m in quarter.months if m not in dataset.months_present]
     if missing:
-        gaps.append(f"The police.uk data lack {_listed(list(map(month_name, missing)))} of {quarter}: its crime and "
+        gaps.append(f"The police.uk data lack {listed(list(map(month_name, missing)))} of {quarter}: its crime and "
                     f"anti-social behaviour figures are not available, and are not a fall.")
     earlier = [m for m in year_earlier(quarter.months) if m not in dataset.months_present]
     if earlier:
-        gaps.append(f"The police.uk data lack {_listed(list(map(month_name, earlier)))} of "
+        gaps.append(f"The police.uk data lack {listed(list(map(month_name, earlier)))} of "
                     f"{quarter.same_quarter_last_year()}: there is no comparison with last year for crime and "
                     f"anti-social behaviour.")
     last_month = quarter.months[-1]
@@ -211,7 +213,20 @@ def data_gaps(dataset: Dataset, quarter: Quarter) -> list[str]:
             gaps.append(f"{measure.title}: the figures in local/{measure.source}.csv end in "
                         f"{month_name(max(months))}, before {quarter} ends ({month_name(last_month)}).")
         elif months and lacking:
-            gaps.append(f"{measure.title}: local/{measure.source}.csv lacks {_listed(list(map(month_name, lacking)))}.")
+            gaps.append(f"{measure.title}: local/{measure.source}.csv lacks {listed(list(map(month_name, lacking)))}.")
+    said = {gap.split(":")[0] for gap in gaps} | ({"police.uk " + quarter.label} if missing else set())
+    for result in assessment.results if assessment else ():
+        if not (result.unavailable or "").startswith("data lack"):
+            continue
+        if result.measure.source == "police_uk":
+            key, sentence = f"police.uk {result.period_label}", \
+                f"The police.uk data {result.unavailable.removeprefix('data ')}: those figures are not available."
+        else:
+            key, sentence = result.measure.title, \
+                f"{result.measure.title}: the figures for {assessment.area.name} {result.unavailable.removeprefix('data ')}."
+        if key not in said:
+            gaps.append(sentence)
+            said.add(key)
     return gaps
 
 
@@ -260,7 +275,7 @@ def _residents(result: Result) -> str:
     return "residents aged 10 to 17" if result.measure.population == "aged_10_17" else "residents"
 
 
-def _listed(parts: list[str]) -> str:
+def listed(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
@@ -314,7 +329,7 @@ def districts_sentence(result: Result) -> str:
     for label in ("higher", "lower"):
         names = table.loc[table["label"] == label, "area"].tolist()
         if names:
-            parts.append(f"{_listed(names)} {'is' if len(names) == 1 else 'are'} {label} than the county")
+            parts.append(f"{listed(names)} {'is' if len(names) == 1 else 'are'} {label} than the county")
     if not parts:
         return f"{result.measure.title}: every district is similar to the county at the 95% funnel limits."
     return f"{result.measure.title}: " + "; ".join(parts) + " (95% funnel limits); the others are similar."

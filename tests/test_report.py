@@ -39,6 +39,12 @@ def test_every_part_of_the_paper_is_a_real_object_that_displays_marked_as_the_pa
     assert shown(report.title_block())[1][PAPER_KEY]["title"] == "Safer Communities performance 2022-23 Q2: Testshire"
 
 
+def test_the_illustrative_notice_names_each_measure_made_from_the_sample(report):
+    notice = report.title_block().notice  # tests/data/local/sources.yml marks local_counts illustrative
+    assert "first time entrants to the youth justice system" in notice and "hate incidents reported" in notice
+    assert "repeat cases at MARAC" not in notice  # local_proportions is not marked illustrative there
+
+
 def test_a_chart_is_a_figure_the_analyst_can_restyle_and_show_again(report):
     chart = report.outcome("crime").chart()
     assert isinstance(chart, Figure) and chart.axes
