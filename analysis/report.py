@@ -111,6 +111,8 @@ class Comparison:
 
 @dataclass
 class Report:
+    """One area's report for one quarter: the data it was computed from and their assessment."""
+
     dataset: Dataset
     assessment: Assessment
     key: str  # the cache key: quarter, area, input file hashes and package code
