@@ -15,8 +15,10 @@ test: $(INSTALLED)
 # JupyterLab on the report notebook; in a git clone, outputs are stripped from the notebook on every
 # commit (nbstripout's git filter). As root, JupyterLab needs --allow-root.
 lab: $(INSTALLED)
-	@if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/nbstripout --install; fi
-	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/quarterly_report.ipynb
+	@if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/nbstripout --install && \
+		echo "nbstripout set up: notebook outputs are stripped when you commit (make clean-notebook strips the file)"; fi
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(if $(filter 0,$(shell id -u)),--allow-root) \
+		notebooks/quarterly_report.ipynb
 
 # Strip saved outputs from the notebook in place (what the git filter does on commit).
 clean-notebook: $(INSTALLED)

@@ -68,14 +68,14 @@ def _data(args: argparse.Namespace) -> int:
     absent = prepare.keep_earlier_months(tables, args.data, args.drop_missing_months)
     if absent:
         action = "dropped (--drop-missing-months)" if args.drop_missing_months else \
-            "kept as derived before (--drop-missing-months removes them)"
+            "kept as derived before (`python -m analysis data --drop-missing-months` removes them)"
         print(f"in {args.data / paths.MONTHS_FILE} but not in the folders read: "
               f"{prepare.month_runs(absent)}; {action}")
     for line in prepare.coverage(tables[paths.MONTHS_FILE]["month"]):
         print(line)
-    prepare.write_tables(tables, args.data)
+    written = prepare.write_tables(tables, args.data)
     for name, table in tables.items():
-        print(f"wrote {name}: {len(table):,} rows")
+        print(f"{'wrote' if name in written else 'unchanged'} {name}: {len(table):,} rows")
     return 0
 
 

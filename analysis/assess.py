@@ -7,6 +7,7 @@ the SPC signal of the monthly series, and how the districts compare.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -18,7 +19,7 @@ from analysis.funnel import THREE_SIGMA, TWO_SIGMA, label_area, proportion_funne
 from analysis.intervals import (count_interval, newcombe_difference, proportion_interval, rate_interval,
                                 two_proportion_test, wilson)
 from analysis.measures import Measure
-from analysis.periods import Quarter, month_name, months_ending, window_label, window_months, year_earlier
+from analysis.periods import PeriodError, Quarter, month_name, months_ending, window_label, window_months, year_earlier
 from analysis.spc import XmRChart, xmr_chart
 from analysis.stats import SIGNIFICANCE_LEVEL, compare_counts
 from analysis.targets import (STATUSES, Status, TargetCheck, check_target, status_against_last_year,
@@ -266,12 +267,16 @@ def compare(dataset: Dataset, measure: Measure, area: Area, quarter: Quarter,
     before it) against another quarter ('2020-21 Q2') or cohort year ('2018-19'), by the same
     tests as the paper. Returns the two labels and the change, or why there is none."""
     if measure.periods == ("annual_cohort",):
+        if not re.fullmatch(r"\d{4}-\d{2}", against):
+            raise PeriodError(f"{measure.id} is compared by cohort year, e.g. '2018-19'; got {against!r}")
         data = series.cohorts(dataset, measure, area)
         earlier = [year for year in data.index if int(year[:4]) < quarter.start_year]
         current = f"{earlier[-1]} cohort" if earlier else "latest cohort"
+        if data.empty:
+            return current, f"{against} cohort", _not_reported(dataset, measure, area)
         if not earlier or against not in data.index:
             return current, f"{against} cohort", (f"the data for {area.name} have no cohort {against} or none before "
-                                                  f"{quarter.financial_year} (cohorts: {', '.join(data.index) or 'none'})")
+                                                  f"{quarter.financial_year} (cohorts: {', '.join(data.index)})")
         return current, f"{against} cohort", _cohort_change(measure, data.loc[earlier[-1]], data.loc[against])
     other = Quarter.parse(against)
     data = series.monthly(dataset, measure, area)

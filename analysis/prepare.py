@@ -133,11 +133,18 @@ def coverage(months: Iterable[str]) -> list[str]:
             f"latest complete quarter: {quarters[-1]}" if quarters else "no complete quarter"]
 
 
-def write_tables(tables: dict[str, pd.DataFrame], data_dir: Path) -> None:
-    """Write every table only once all were derived, so a failed run leaves the old files whole."""
+def write_tables(tables: dict[str, pd.DataFrame], data_dir: Path) -> list[str]:
+    """Write every table only once all were derived, so a failed run leaves the old files whole; a
+    file whose content is unchanged is left as it is. Returns the names of the files written."""
+    written = []
     for name, table in tables.items():
         target = Path(data_dir) / name
+        content = table.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        if target.is_file() and target.read_bytes() == content:
+            continue
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = target.with_suffix(".csv.tmp")
-        table.to_csv(staging, index=False, lineterminator="\n")
+        staging.write_bytes(content)
         staging.replace(target)
+        written.append(name)
+    return written

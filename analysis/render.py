@@ -27,31 +27,29 @@ class NotPartOfThePaper(ValueError):
 
 
 class PaperOnlyPreprocessor(Preprocessor):
-    """Keep the paper's parts; drop warnings (stderr); refuse any other output; title the page."""
-
-    def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type != "code":
-            return cell, resources
-        kept = []
-        for output in cell.outputs:
-            if output.output_type == "stream" and output.get("name") == "stderr":
-                continue  # warnings and logs: never in a manager's report
-            part = output.get("metadata", {}).get(PAPER_KEY) if output.output_type in ("display_data", "execute_result") else None
-            if part is None:
-                source = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
-                raise NotPartOfThePaper(
-                    f"cell {index + 1} ({source!r}) shows {_describe(output)}, which is not part of the paper: "
-                    f"tag the cell '{ANALYST_ONLY}' to keep it for analysts, or remove the output")
-            if part.get("title"):
-                resources.setdefault("report_title", part["title"])
-            kept.append(output)
-        cell.outputs = kept
-        return cell, resources
+    """Keep the paper's parts; drop warnings (stderr); refuse any other output of a cell that is not
+    hidden; title the page. Runs before the hidden cells are removed, so a refusal can name the cell
+    as the analyst sees it: its number among the notebook's code cells, and its first line."""
 
     def preprocess(self, nb, resources):
-        nb, resources = super().preprocess(nb, resources)
-        if resources.get("report_title"):
-            nb.metadata["title"] = resources["report_title"]
+        number = 0
+        for cell in nb.cells:
+            tags = set(cell.metadata.get("tags", []))
+            if cell.cell_type != "code" or "injected-parameters" in tags:
+                continue
+            number += 1
+            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.get("name") == "stderr")]
+            if tags & HIDDEN_CELL_TAGS:
+                continue
+            for output in cell.outputs:
+                part = output.get("metadata", {}).get(PAPER_KEY) if output.output_type in ("display_data", "execute_result") else None
+                if part is None:
+                    first_line = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+                    raise NotPartOfThePaper(
+                        f"code cell {number} of the notebook ({first_line!r}) shows {_describe(output)}, which is not "
+                        f"part of the paper: tag the cell '{ANALYST_ONLY}' to keep it for analysts, or remove the output")
+                if part.get("title"):
+                    nb.metadata["title"] = part["title"]
         return nb, resources
 
 
@@ -73,8 +71,8 @@ class ReportHTMLExporter(HTMLExporter):
         self.exclude_input = True
         self.exclude_input_prompt = True
         self.exclude_output_prompt = True
-        self.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=HIDDEN_CELL_TAGS), enabled=True)
         self.register_preprocessor(PaperOnlyPreprocessor(), enabled=True)
+        self.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=HIDDEN_CELL_TAGS), enabled=True)
 
     @default("extra_template_basedirs")
     def _extra_template_basedirs_default(self):

@@ -28,12 +28,15 @@ from analysis.periods import Quarter
 OUTCOME_KEYS = dict(zip(("crime", "reoffending", "victims", "asb"), OUTCOMES))
 
 
-@dataclass
+@dataclass(repr=False)
 class Outcome:
     """One outcome of the paper: its results, their sentences, figures table and monthly chart."""
 
     report: Report
     name: str
+
+    def __repr__(self) -> str:
+        return f"Outcome({self.name!r}: {len(self.results)} results; .findings, .table, .chart())"
 
     @property
     def results(self) -> list[Result]:
@@ -54,13 +57,17 @@ class Outcome:
         return present.monthly_chart(self.report.dataset, self.report.assessment, self.name)
 
 
-@dataclass
+@dataclass(repr=False)
 class Locality:
     """How the districts compare with the county for one measure, with the district's own rank and
     funnel position for every measure in a district report."""
 
     report: Report
     result: Result
+
+    def __repr__(self) -> str:
+        return (f"Locality({self.result.measure.id!r}, {self.report.assessment.area.name}: .table, .rates_chart(), "
+                f".funnel_chart(), .findings, .positions)")
 
     @property
     def table(self) -> pd.DataFrame | None:
@@ -109,13 +116,17 @@ class Comparison:
         return f"<p>{escape(self)}</p>"
 
 
-@dataclass
+@dataclass(repr=False)
 class Report:
     """One area's report for one quarter: the data it was computed from and their assessment."""
 
     dataset: Dataset
     assessment: Assessment
     key: str  # the cache key: quarter, area, input file hashes and package code
+
+    def __repr__(self) -> str:
+        return (f"Report({self.quarter}, {self.assessment.area.name}: {len(self.assessment.headline)} measures, "
+                f"data from {self.dataset.data_dir})")
 
     @property
     def quarter(self) -> Quarter:

@@ -111,9 +111,9 @@ def committed_notebook() -> nbformat.NotebookNode:
 
 def test_committed_notebook_is_clean():
     """Outputs saved in JupyterLab are the analyst's business until they are committed."""
-    dirty = [index for index, cell in enumerate(committed_notebook().cells)
-             if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count"))]
-    assert not dirty, (f"{paths.NOTEBOOK.name} was committed with outputs (cells {dirty}): run `make clean-notebook` "
+    code = [cell for cell in committed_notebook().cells if cell.cell_type == "code"]
+    dirty = [number for number, cell in enumerate(code, start=1) if cell.get("outputs") or cell.get("execution_count")]
+    assert not dirty, (f"{paths.NOTEBOOK.name} was committed with outputs (code cells {dirty}): run `make clean-notebook` "
                        f"and commit it again; `make lab` sets up nbstripout so that commits are stripped from then on")
 
 

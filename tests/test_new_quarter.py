@@ -67,7 +67,8 @@ def test_a_data_run_that_would_drop_months_says_so_and_keeps_them(raw_and_data, 
     assert main(["data", "--raw", str(raw), "--data", str(data)]) == 0
     said = capsys.readouterr().out
     assert ("but not in the folders read: Jul 2021-Sep 2021 and Jul 2022; kept as derived before "
-            "(--drop-missing-months removes them)") in said
+            "(`python -m analysis data --drop-missing-months` removes them)") in said
+    assert f"unchanged {paths.CRIME_COUNTS_FILE}" in said
     assert {name: (data / name).read_bytes() for name in prepare.MONTH_TABLES} == before  # nothing lost
 
     assert main(["data", "--raw", str(raw), "--data", str(data), "--drop-missing-months"]) == 0

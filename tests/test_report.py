@@ -133,8 +133,10 @@ PART = {"output_type": "display_data", "metadata": {PAPER_KEY: {"part": "title",
 
 @pytest.mark.parametrize("stray, what", [(PRINTED, "printed text"), (FRAME, "an output (text/html, text/plain)")])
 def test_an_untagged_cell_showing_anything_but_the_paper_stops_the_export(stray, what):
-    notebook = executed([("report.title_block()", ([], [PART])), ("crime.table", ([], [stray]))])
-    with pytest.raises(NotPartOfThePaper, match=rf"cell 2 \('crime.table'\) shows {re.escape(what)}.*tag the cell 'analyst-only'"):
+    notebook = executed([("report.title_block()", ([], [PART])), ("report.table", (["analyst-only"], [FRAME])),
+                         ("crime.table", ([], [stray]))])
+    with pytest.raises(NotPartOfThePaper, match=rf"code cell 3 of the notebook \('crime.table'\) shows {re.escape(what)}"
+                                                 rf".*tag the cell 'analyst-only'"):
         ReportHTMLExporter().from_notebook_node(notebook)
 
 
