@@ -280,6 +280,8 @@ def compare(dataset: Dataset, measure: Measure, area: Area, quarter: Quarter,
         return current, f"{against} cohort", _cohort_change(measure, data.loc[earlier[-1]], data.loc[against])
     other = Quarter.parse(against)
     data = series.monthly(dataset, measure, area)
+    if data.empty:
+        return str(quarter), str(other), _not_reported(dataset, measure, area)
     lacking = [m for m in quarter.months + other.months if m not in data.index]
     if lacking:
         return str(quarter), str(other), f"the data for {area.name} lack {', '.join(map(month_name, lacking))}"

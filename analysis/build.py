@@ -23,11 +23,12 @@ from analysis import paths
 from analysis.areas import Area
 from analysis.assess import row_accounting
 from analysis.dataset import DataError, Dataset, load_dataset
-from analysis.fingerprint import code_hash, fingerprint
+from analysis.fingerprint import code_hash, fingerprint, package_hash
 from analysis.kernel import BATCH_ENGINE, discard_kernel, kernel_for
 from analysis.periods import Quarter, complete_quarters, month_name
+from analysis.paper import PAPER_KEY
 from analysis.render import ReportHTMLExporter, pdf_from_html
-from analysis.report import open_report
+from analysis.report import LOADED_PACKAGE, open_report
 from analysis.wording import data_gaps
 
 CACHE_DIR = ".cache"  # under the outputs folder: each report's data and assessment, computed once
@@ -48,14 +49,17 @@ class AreaJob:
     timeout: int
     cache_dir: str
     code: str  # hash of the package and notebooks: a worker's kernel is replaced when it changes
+    package: str  # hash of the package alone, as on disk when the build started
+    inputs: dict[str, str]  # hashes of the input files when the build started
 
     @property
     def parameters(self) -> dict[str, str]:
         return {"quarter": self.quarter, "area": self.area.name, "data_dir": self.data_dir, "cache_dir": self.cache_dir}
 
-    def fingerprint(self, inputs: dict[str, str]) -> str:
+    @property
+    def fingerprint(self) -> str:
         """Changes when the inputs, the code or the parameters change: the report is then out of date."""
-        return fingerprint(self.parameters, self.notebook, inputs, self.code)
+        return fingerprint(self.parameters, self.notebook, self.inputs, self.code)
 
 
 def check_parameters(notebook: Path, parameters: dict[str, object]) -> None:
@@ -117,13 +121,13 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
     staging, target = out_dir / f".staging-{period.slug}", out_dir / period.slug
     inputs, code = dataset.input_hashes, code_hash()
     jobs = {area.slug: AreaJob(period.label, area, str(dataset.data_dir), str(staging), str(notebook), timeout,
-                               str(out_dir / CACHE_DIR), code) for area in dataset.areas.all}
+                               str(out_dir / CACHE_DIR), code, package_hash(), inputs) for area in dataset.areas.all}
     check_parameters(Path(notebook), next(iter(jobs.values())).parameters)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
 
     # Keep published reports whose inputs, code and parameters are unchanged; build the rest asked for.
-    kept, stale = _up_to_date(target, staging, {slug: job.fingerprint(inputs) for slug, job in jobs.items()})
+    kept, stale = _up_to_date(target, staging, {slug: job.fingerprint for slug, job in jobs.items()})
     if force:  # the areas asked for are rebuilt whatever their state; the others stay as published
         kept = [result for result in kept if result["slug"] not in {area.slug for area in requested}]
     kept_slugs = {result["slug"] for result in kept}
@@ -136,7 +140,7 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
     started = time.perf_counter()
     results = run_jobs(to_build, workers, scheduler)
     for result in results:
-        result["fingerprint"] = jobs[result["slug"]].fingerprint(inputs)
+        result["fingerprint"] = jobs[result["slug"]].fingerprint
     failures = [r for r in results if r["status"] != "built"]
     order = [area.slug for area in dataset.areas.all]
     results = sorted(results + ([] if failures else kept), key=lambda result: order.index(result["slug"]))
@@ -193,7 +197,11 @@ def build_area(job: AreaJob) -> dict:
               "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "parameters": job.parameters}
     try:
-        open_report(job.quarter, area.name, job.data_dir, job.cache_dir)  # computed and cached here, opened by the kernel
+        if job.package != LOADED_PACKAGE:
+            raise RuntimeError("this worker runs the package as it was when the worker started, not as it is now; "
+                               "restart the workers (e.g. the Dask workers) and build again")
+        report = open_report(job.quarter, area.name, job.data_dir, job.cache_dir)  # computed here, opened by the kernel
+        _check_same_data(job, report.dataset.input_hashes)
         computed_at = time.perf_counter()
         kernel = kernel_for(str(Path(job.notebook).parent), job.code)
         try:
@@ -203,7 +211,16 @@ def build_area(job: AreaJob) -> dict:
         finally:
             kernel.close_clients()
         executed_at = time.perf_counter()
-        html, _ = ReportHTMLExporter().from_notebook_node(nbformat.read(notebook_path, as_version=4))
+        executed = nbformat.read(notebook_path, as_version=4)
+        shown = {output["metadata"][PAPER_KEY].get("report_key") for cell in executed.cells if cell.cell_type == "code"
+                 for output in cell.get("outputs", []) if PAPER_KEY in output.get("metadata", {})} - {None}
+        if not shown:
+            raise RuntimeError("the notebook shows no title block (report.title_block()), which records the data "
+                               "its figures come from")
+        if shown != {report.key}:
+            raise RuntimeError("the notebook's figures are not those of the report computed for this build "
+                               "(the data or code changed while it ran); build again")
+        html, _ = ReportHTMLExporter().from_notebook_node(executed)
         (Path(staging) / f"{area.slug}.html").write_text(html, encoding="utf-8")
         (Path(staging) / f"{area.slug}.pdf").write_bytes(pdf_from_html(html))
         result["seconds"] = {"content": round(computed_at - started, 2), "execute": round(executed_at - computed_at, 2),
@@ -216,6 +233,14 @@ def build_area(job: AreaJob) -> dict:
         result.update(status="failed", error=f"{type(error).__name__}: {error}")
     result["seconds_total"] = round(time.perf_counter() - started, 2)
     return result
+
+
+def _check_same_data(job: AreaJob, read: dict[str, str]) -> None:
+    """Refuse an area whose data are not those the build started with: a pack is made from one set of inputs."""
+    changed = sorted(name for name in read.keys() | job.inputs.keys() if read.get(name) != job.inputs.get(name))
+    if changed:
+        raise DataError(f"{', '.join(changed)} changed in {job.data_dir} during the build; build again once the data "
+                        f"are in place")
 
 
 def _up_to_date(target: Path, staging: Path, fingerprints: dict[str, str]) -> tuple[list[dict], list[str]]:

@@ -2,7 +2,8 @@
 
 Starting a kernel and importing pandas, matplotlib and the package costs a few seconds; a pack of
 eight areas paid it eight times. Here each worker process keeps one kernel. Every notebook run
-starts in a fresh namespace (IPython's reset, with execution counts from 1, as in a new kernel);
+starts in a fresh namespace (IPython's reset, with execution counts from 1, as in a new kernel)
+with the package imported afresh, and charts do not depend on matplotlib's global settings;
 the kernel is replaced after any failed run (an error, a cell over its time limit, a dead kernel)
 and when the code changes, so no area sees another's variables and a broken kernel is never reused.
 
@@ -22,7 +23,12 @@ from traitlets import DottedObjectName
 # The kernel's own start-up log (not the notebook's output) is noise in a batch log.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 READY_SECONDS = 60
-FRESH_NAMESPACE = "get_ipython().reset(new_session=True)"
+# A new session's namespace, and the package imported afresh: what one area's cells did to the
+# package's modules (a patched function, a cached object) does not reach the next area.
+FRESH_NAMESPACE = ("import sys\n"
+                   "for name in [name for name in sys.modules if name == 'analysis' or name.startswith('analysis.')]:\n"
+                   "    del sys.modules[name]\n"
+                   "get_ipython().reset(new_session=True)")
 
 
 class BatchEngine(NBClientEngine):

@@ -22,7 +22,10 @@ from matplotlib.figure import Figure
 PAPER_KEY = "community_safety_paper"  # output metadata: {PAPER_KEY: {"part": ..., "title": ...}}
 
 PALETTE = tuple(sns.color_palette("colorblind"))
-HOUSE_STYLE = {**sns.axes_style("whitegrid"), **sns.plotting_context("paper", font_scale=1.1),
+# matplotlib's defaults with seaborn's whitegrid style on top: a chart looks the same whatever the
+# user's own settings (a matplotlibrc, or rcParams changed in a notebook cell).
+HOUSE_STYLE = {**{key: value for key, value in matplotlib.rcParamsDefault.items() if key not in ("backend", "interactive")},
+               **sns.axes_style("whitegrid"), **sns.plotting_context("paper", font_scale=1.1),
                "axes.prop_cycle": cycler(color=PALETTE)}
 
 
@@ -102,10 +105,11 @@ class TitleBlock(Shown):
     title: str
     subtitle: str
     notice: str = ""  # the illustrative-data notice, where any local data are illustrative
+    report_key: str = ""  # which report (quarter, area, input files, code) the paper's figures come from
     part = "title"
 
     def metadata(self) -> dict:
-        return {"part": self.part, "title": self.title}
+        return {"part": self.part, "title": self.title, "report_key": self.report_key}
 
     def html(self) -> str:
         notice = f'<p class="illustrative">{escape(self.notice)}</p>' if self.notice else ""

@@ -105,13 +105,24 @@ def folder_months(folders: Iterable[Path]) -> dict[Path, list[str]]:
 
 def keep_earlier_months(tables: dict[str, pd.DataFrame], data_dir: Path, drop: bool) -> list[str]:
     """Months in the derived data now but absent from the new tables: kept (their rows copied over
-    from the current files) unless `drop`. Returns those months."""
+    from the current files) unless `drop`. Returns those months. Refused where keeping them would
+    mix forces, or months placed in districts with another lookup."""
     current = Path(data_dir) / paths.MONTHS_FILE
     if not current.is_file():
         return []
-    previous = set(pd.read_csv(current, dtype=str)["month"])
-    absent = sorted(previous - set(tables[paths.MONTHS_FILE]["month"]))
+    previous = pd.read_csv(current, dtype=str)
+    absent = sorted(set(previous["month"]) - set(tables[paths.MONTHS_FILE]["month"]))
     if absent and not drop:
+        choice = (f"put the folders of {month_runs(absent)} in the raw folder too, or pass --drop-missing-months "
+                  f"to leave those months out")
+        forces, now = sorted(set(previous["force"])), sorted(set(tables[paths.MONTHS_FILE]["force"]))
+        if forces != now:
+            raise IngestError(f"{current}: the derived months are of force(s) {', '.join(forces)}, the folders read "
+                              f"of {', '.join(now)}; keeping the months not read would mix them: {choice}")
+        lookup = Path(data_dir) / paths.LSOA_LOOKUP_FILE
+        if lookup.is_file() and not pd.read_csv(lookup, dtype=str).equals(tables[paths.LSOA_LOOKUP_FILE]):
+            raise IngestError(f"{lookup}: the months not read were placed in districts with another LSOA lookup "
+                              f"than the one read now; keeping them would mix boundaries: {choice}")
         for name in MONTH_TABLES:
             old = pd.read_csv(Path(data_dir) / name, dtype={"month": str})
             kept = old[old["month"].isin(absent)].astype(tables[name].dtypes.to_dict())

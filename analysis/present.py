@@ -28,12 +28,14 @@ def report_title(dataset: Dataset, assessment: Assessment) -> str:
     return f"{dataset.report.report_title} {assessment.quarter}: {assessment.area.name}"
 
 
-def title_block(dataset: Dataset, assessment: Assessment) -> TitleBlock:
+def title_block(dataset: Dataset, assessment: Assessment, key: str) -> TitleBlock:
+    """The paper's title block; `key` (the report's cache key) lets a build check which data the
+    notebook's figures came from."""
     kind = "County" if assessment.area.is_county else "District"
     return TitleBlock(board=dataset.report.board, meeting=dataset.report.meeting(assessment.quarter),
                       title=report_title(dataset, assessment),
                       subtitle=f"{kind} report \u00b7 {wording.quarter_heading(assessment.quarter)}",
-                      notice=illustrative_notice(dataset))
+                      notice=illustrative_notice(dataset), report_key=key)
 
 
 def illustrative_notice(dataset: Dataset) -> str:

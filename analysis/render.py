@@ -5,8 +5,8 @@ Registered as nbconvert exporters (pyproject entry points), so
 
 The paper holds the narrative (Markdown cells) and the outputs marked as parts of the paper
 (analysis.paper). Any other output of a cell that is not tagged `analyst-only` (a print, a
-DataFrame, an error) stops the export with the cell's number: exploration never reaches managers
-silently. The page title is the report's title, from the title block.
+DataFrame, an error), and any raw cell, stops the export with the cell's number or first line:
+exploration never reaches managers silently. The page title is the report's title, from the title block.
 """
 from __future__ import annotations
 
@@ -35,6 +35,9 @@ class PaperOnlyPreprocessor(Preprocessor):
         number = 0
         for cell in nb.cells:
             tags = set(cell.metadata.get("tags", []))
+            if cell.cell_type == "raw" and not tags & HIDDEN_CELL_TAGS:  # e.g. code "disabled" by making it raw
+                raise NotPartOfThePaper(f"a raw cell ({_first_line(cell)!r}) is not part of the paper: delete it, or "
+                                        f"tag it '{ANALYST_ONLY}'")
             if cell.cell_type != "code" or "injected-parameters" in tags:
                 continue
             number += 1
@@ -44,13 +47,16 @@ class PaperOnlyPreprocessor(Preprocessor):
             for output in cell.outputs:
                 part = output.get("metadata", {}).get(PAPER_KEY) if output.output_type in ("display_data", "execute_result") else None
                 if part is None:
-                    first_line = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
                     raise NotPartOfThePaper(
-                        f"code cell {number} of the notebook ({first_line!r}) shows {_describe(output)}, which is not "
+                        f"code cell {number} of the notebook ({_first_line(cell)!r}) shows {_describe(output)}, which is not "
                         f"part of the paper: tag the cell '{ANALYST_ONLY}' to keep it for analysts, or remove the output")
                 if part.get("title"):
                     nb.metadata["title"] = part["title"]
         return nb, resources
+
+
+def _first_line(cell) -> str:
+    return cell.source.strip().splitlines()[0] if cell.source.strip() else ""
 
 
 def _describe(output) -> str:

@@ -9,6 +9,7 @@ code and the parameters; the notebook then opens it from the cache and draws it.
 """
 from __future__ import annotations
 
+import copy
 import os
 import pickle
 import sys
@@ -26,6 +27,10 @@ from analysis.paper import Chart, Dashboard, Findings, Recommendations, Table, T
 from analysis.periods import Quarter
 
 OUTCOME_KEYS = dict(zip(("crime", "reoffending", "victims", "asb"), OUTCOMES))
+# The package as this process loaded it. Reports are cached under it, so a process still running
+# older code (a JupyterLab kernel, a long-lived Dask worker) never stores or finds a report under
+# the key of the code now on disk.
+LOADED_PACKAGE = package_hash()
 
 
 @dataclass(repr=False)
@@ -150,7 +155,7 @@ class Report:
                        f"measures: {', '.join(m.id for m in self.dataset.measures)}")
 
     def title_block(self) -> TitleBlock:
-        return present.title_block(self.dataset, self.assessment)
+        return present.title_block(self.dataset, self.assessment, self.key)
 
     def summary(self) -> Findings:
         return present.summary(self.dataset, self.assessment)
@@ -188,7 +193,8 @@ _loaded: dict[Path, Dataset] = {}
 
 def current_dataset(data_dir: Path) -> Dataset:
     """The data as they are on disk now: loaded once per process while the files stay unchanged,
-    so a batch worker builds several areas from one load and never from stale data."""
+    so a batch worker builds several areas from one load and never from stale data. Reports get
+    their own copy (see open_report), so nothing done to a report's data reaches this one."""
     dataset = _loaded.get(data_dir)
     if dataset is None or dataset.input_hashes != input_hashes(data_dir):
         dataset = _loaded[data_dir] = load_dataset(data_dir)
@@ -200,7 +206,7 @@ def open_report(quarter: str, area: str, data_dir: str = "data", cache_dir: str 
     for these very inputs and code, otherwise computed now (and cached, if `cache_dir`). Relative
     folders are taken from the project folder, wherever the notebook runs."""
     data_path = paths.from_project(data_dir)
-    key = fingerprint(str(Quarter.parse(quarter)), area, input_hashes(data_path), package_hash())
+    key = fingerprint(str(Quarter.parse(quarter)), area, input_hashes(data_path), LOADED_PACKAGE)
     entry = paths.from_project(cache_dir) / f"{key}.pickle" if cache_dir else None
     if entry is not None and entry.is_file():
         try:
@@ -212,8 +218,8 @@ def open_report(quarter: str, area: str, data_dir: str = "data", cache_dir: str 
             print(f"warning: {entry}: cache entry unreadable ({error}); computing afresh", file=sys.stderr)
     dataset = current_dataset(data_path)
     period = Quarter.parse(quarter)
-    report = Report(dataset, assess(dataset, period, dataset.areas.find(area)),
-                    fingerprint(str(period), area, dataset.input_hashes, package_hash()))
+    assessment = assess(dataset, period, dataset.areas.find(area))
+    report = Report(copy.deepcopy(dataset), assessment, fingerprint(str(period), area, dataset.input_hashes, LOADED_PACKAGE))
     if entry is not None:
         entry = entry.with_name(f"{report.key}.pickle")  # keyed by the bytes actually read
         entry.parent.mkdir(parents=True, exist_ok=True)

@@ -214,16 +214,23 @@ def data_gaps(dataset: Dataset, quarter: Quarter, assessment: Assessment | None 
                         f"{month_name(max(months))}, before {quarter} ends ({month_name(last_month)}).")
         elif months and lacking:
             gaps.append(f"{measure.title}: local/{measure.source}.csv lacks {listed(list(map(month_name, lacking)))}.")
-    said = {gap.split(":")[0] for gap in gaps} | ({"police.uk " + quarter.label} if missing else set())
+    said = {gap.split(":")[0] for gap in gaps} | ({"police.uk " + quarter.label} if missing else set()) \
+        | ({"police.uk before " + quarter.same_quarter_last_year().label} if earlier else set())
     for result in assessment.results if assessment else ():
-        if not (result.unavailable or "").startswith("data lack"):
-            continue
-        if result.measure.source == "police_uk":
-            key, sentence = f"police.uk {result.period_label}", \
-                f"The police.uk data {result.unavailable.removeprefix('data ')}: those figures are not available."
+        police = result.measure.source == "police_uk"
+        if (result.unavailable or "").startswith("data lack"):
+            lack = result.unavailable.removeprefix("data ")
+            key, sentence = (f"police.uk {result.period_label}",
+                             f"The police.uk data {lack}: those figures are not available.") if police else \
+                (result.measure.title, f"{result.measure.title}: the figures for {assessment.area.name} {lack}.")
+        elif result.value is not None and result.change is None and result.period_type != "annual_cohort":
+            key, sentence = (f"police.uk before {result.previous_label}",
+                             f"The police.uk data lack months of {result.previous_label}: there is no comparison with "
+                             f"it.") if police else \
+                (result.measure.title, f"{result.measure.title}: the figures for {assessment.area.name} lack months "
+                                       f"of {result.previous_label}: there is no comparison with it.")
         else:
-            key, sentence = result.measure.title, \
-                f"{result.measure.title}: the figures for {assessment.area.name} {result.unavailable.removeprefix('data ')}."
+            continue
         if key not in said:
             gaps.append(sentence)
             said.add(key)

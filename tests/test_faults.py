@@ -121,3 +121,43 @@ def test_a_quarter_with_a_month_missing_is_built_as_not_available(tmp_path, smal
     # the months the data have are still charted: Jul and Aug 2022 of the quarter, not Sep
     chart = page[page.index("The numbers in this chart"):]
     assert "<th scope=\"row\">Aug 2022</th><td>" in chart and "<th scope=\"row\">Sep 2022</th><td>no data" in chart
+
+
+def test_areas_sharing_a_kernel_get_the_package_afresh(tmp_path, small_data_dir):
+    """A cell that changes the package (here a sentence every report prints) changes it once per area,
+    never cumulatively across the areas one kernel builds."""
+    notebook = notebook_with(tmp_path, "from analysis import wording\nwording.SIGNIFICANCE_MEANING += ' Checked.'")
+    build_pack("2022-23 Q2", ["Testshire", "Blaby", "Melton"], small_data_dir, tmp_path / "out", workers=1,
+               notebook=notebook)
+    for area in ("testshire", "blaby", "melton"):
+        page = (tmp_path / "out" / "2022-23-Q2" / f"{area}.html").read_text(encoding="utf-8")
+        assert "whatever its size. Checked.<" in page and "Checked. Checked." not in page
+
+
+def test_a_notebook_showing_another_reports_figures_is_refused(tmp_path, small_data_dir):
+    notebook = nbformat.read(paths.NOTEBOOK, as_version=4)
+    for cell in notebook.cells:
+        cell.source = cell.source.replace("report.title_block()",
+                                          "open_report(quarter, 'Blaby', data_dir, cache_dir).title_block()")
+    path = tmp_path / "report.ipynb"
+    nbformat.write(notebook, path)
+    manifest = build_pack("2022-23 Q2", ["Melton"], small_data_dir, tmp_path / "out", notebook=path)
+    assert manifest["status"] == "failed" and "not those of the report computed for this build" in manifest["results"][0]["error"]
+
+
+def test_a_worker_with_other_code_or_data_than_the_build_refuses_its_area(tmp_path, small_data_dir):
+    from dataclasses import replace
+
+    from analysis.build import AreaJob, build_area
+    from analysis.dataset import load_dataset
+    from analysis.fingerprint import code_hash, package_hash
+
+    dataset = load_dataset(small_data_dir)
+    (tmp_path / "staging").mkdir()
+    job = AreaJob("2022-23 Q2", dataset.areas.find("Melton"), str(small_data_dir), str(tmp_path / "staging"),
+                  str(paths.NOTEBOOK), 60, str(tmp_path / "cache"), code_hash(), package_hash(), dataset.input_hashes)
+    older = build_area(replace(job, package="the package as it was"))
+    assert older["status"] == "failed" and "restart the workers" in older["error"]
+    changed = build_area(replace(job, inputs={**job.inputs, "targets.yml": "a hash from before an edit"}))
+    assert changed["status"] == "failed" and "targets.yml changed in" in changed["error"]
+    assert build_area(job)["status"] == "built"

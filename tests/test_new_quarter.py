@@ -79,3 +79,22 @@ def test_a_data_run_that_would_drop_months_says_so_and_keeps_them(raw_and_data, 
 def test_a_raw_folder_without_downloads_is_refused_clearly(tmp_path, capsys):
     assert main(["data", "--raw", str(tmp_path), "--data", str(tmp_path / "data")]) == 2
     assert f"{tmp_path / 'police-uk'}: no folders of police.uk street-level files" in capsys.readouterr().err
+
+
+def test_months_are_not_kept_where_they_would_mix_forces_or_boundaries(raw_and_data, capsys):
+    raw, data = raw_and_data
+    before = {name: (data / name).read_bytes() for name in prepare.MONTH_TABLES}
+    other = raw / "police-uk" / "another-force"
+    other.mkdir(parents=True)
+    shutil.copy(TEST_DATA / "police-uk" / "2022" / "2022-08-testforce-street.csv", other / "2022-08-otherforce-street.csv")
+    assert main(["data", "--raw", str(raw), "--data", str(data)]) == 2
+    assert "the derived months are of force(s) testforce, the folders read of otherforce" in capsys.readouterr().err
+
+    shutil.rmtree(other)
+    download(raw, "2022-08_2022-09", ["2022-08", "2022-09"])
+    lookup = raw / prepare.LOOKUP_NAME
+    rows = lookup.read_text().splitlines(keepends=True)
+    lookup.write_text(rows[0] + "".join(rows[2:]))  # one LSOA fewer: the boundaries differ from the derived months'
+    assert main(["data", "--raw", str(raw), "--data", str(data)]) == 2
+    assert "placed in districts with another LSOA lookup" in capsys.readouterr().err
+    assert {name: (data / name).read_bytes() for name in prepare.MONTH_TABLES} == before  # nothing written

@@ -153,3 +153,61 @@ def test_exported_by_hand_with_nbconvert_the_title_is_the_reports(tmp_path):
     subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "report_html", "some-file-name.ipynb"],
                    cwd=tmp_path, check=True, capture_output=True)
     assert "<title>Our title</title>" in (tmp_path / "some-file-name.html").read_text(encoding="utf-8")
+
+
+def test_a_raw_cell_is_refused_not_published():
+    notebook = executed([("report.title_block()", ([], [PART]))])
+    notebook.cells.append(nbformat.v4.new_raw_cell("# disabled: check these figures with the force first"))
+    with pytest.raises(NotPartOfThePaper, match="a raw cell .*# disabled.* is not part of the paper"):
+        ReportHTMLExporter().from_notebook_node(notebook)
+
+
+def test_charts_do_not_take_the_users_matplotlib_settings(report):
+    import matplotlib
+
+    with matplotlib.rc_context({"lines.linestyle": ":", "lines.linewidth": 9}):
+        chart = report.outcome("crime").chart()
+    styles = {line.get_linestyle() for axis in chart.axes for line in axis.get_lines() if line.get_label() == "monthly figure"}
+    assert styles == {"-"}
+
+
+def test_what_an_analyst_does_to_one_reports_data_stays_in_that_report(small_data_dir):
+    from analysis.targets import Target
+
+    melton = open_report("2022-23 Q2", "Melton", str(small_data_dir))
+    melton.dataset.targets.clear()
+    melton.dataset.crime_counts["count"] *= 2
+    blaby = open_report("2022-23 Q2", "Blaby", str(small_data_dir))
+    assert blaby.dataset.targets and blaby.result("total_crime").value == open_report(
+        "2022-23 Q2", "Blaby", str(small_data_dir)).result("total_crime").value
+    assert isinstance(next(iter(blaby.dataset.targets.values())), Target)
+
+
+def test_a_report_computed_by_older_code_is_never_found_under_the_current_codes_key(small_data_dir, tmp_path, monkeypatch):
+    import analysis.report
+
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(analysis.report, "LOADED_PACKAGE", "the package as an older process loaded it")
+    stale = open_report("2022-23 Q2", "Melton", str(small_data_dir), str(cache))
+    monkeypatch.undo()
+    fresh = open_report("2022-23 Q2", "Melton", str(small_data_dir), str(cache))
+    assert fresh.key != stale.key and len(list(cache.glob("*.pickle"))) == 2
+
+
+@pytest.mark.parametrize("source, reason", [
+    ("hate_incidents,E07000133,2022-09,", "Hate incidents reported: the figures for Melton lack 1 month(s) of 2022-23 Q2."),
+    ("hate_incidents,E07000133,2021-08,", "Hate incidents reported: the figures for Melton lack months of 2021-22 Q2: "
+                                          "there is no comparison with it."),
+])
+def test_the_paper_says_what_one_areas_data_lack(small_data_dir, tmp_path, source, reason):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(small_data_dir, data)
+    counts = data / "local" / "local_counts.csv"
+    counts.write_text("".join(line for line in counts.read_text().splitlines(keepends=True) if not line.startswith(source)))
+    melton = open_report("2022-23 Q2", "Melton", str(data))
+    year_to_date = "The police.uk data lack 3 month(s) of the year to date, Apr-Sep 2022: those figures are not available."
+    for part in (melton.summary(), melton.methods()):
+        assert reason in str(part) and year_to_date in str(part)
+    assert "is missing from the data" not in str(melton.methods())
