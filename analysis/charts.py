@@ -42,13 +42,15 @@ def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, alt: s
     rows = -(-len(panels) // columns)
     months = panels[0].values.index
     numbers = pd.DataFrame({panel.title: panel.values for panel in panels}, index=months).rename(index=month_name)
+    titles = [textwrap.fill(panel.title, 40) for panel in panels]  # wrapped, never cut short
+    extra_lines = max(title.count("\n") for title in titles)  # room above the top row for long titles
     figure = Chart(alt, numbers, note, figsize=(A4_WIDTH_INCHES, 2.0 * rows + 1.2))
     with house_style():
         axes = figure.subplots(rows, columns, squeeze=False)
         positions = range(len(months))
         ticks = [i for i, month in enumerate(months) if month.endswith(("-01", "-04", "-07", "-10"))]
         quarter_positions = [i for i, month in enumerate(months) if month in quarter.months]
-        for axis, panel in zip(axes.flat, panels):
+        for axis, panel, title in zip(axes.flat, panels, titles):
             if quarter_positions:
                 axis.axvspan(quarter_positions[0] - 0.5, quarter_positions[-1] + 0.5, color=MUTED, alpha=0.45,
                              linewidth=0)
@@ -65,7 +67,7 @@ def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, alt: s
                       label="same month a year before")
             axis.plot(positions, panel.values, color=HIGHLIGHT, marker="o", markersize=2.5, linewidth=1.5,
                       label="monthly figure")
-            axis.set_title(textwrap.fill(panel.title, 40), fontsize=9, loc="left")
+            axis.set_title(title, fontsize=9, loc="left")
             axis.set_ylim(bottom=0, top=axis.get_ylim()[1] * 1.08)
             axis.set_xlim(-0.5, len(months) - 0.5)
             axis.set_xticks(ticks, [month_name(months[i]) for i in ticks], rotation=45, ha="right")
@@ -81,8 +83,8 @@ def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, alt: s
                       ncol=len(handles), fontsize=7, frameon=False)
         figure.suptitle(f"{area_name}: monthly figures, {month_name(months[0])} to {month_name(months[-1])} "
                         f"(shaded: {quarter})", fontsize=10, x=0.01, y=1 - 0.1 / height, ha="left", va="top")
-        figure.subplots_adjust(left=0.07, right=0.98, top=1 - 1.05 / height, bottom=0.75 / height, hspace=0.75,
-                               wspace=0.18)
+        figure.subplots_adjust(left=0.07, right=0.98, top=1 - (1.05 + 0.15 * extra_lines) / height,
+                               bottom=0.75 / height, hspace=0.8, wspace=0.18)
     return figure
 
 
