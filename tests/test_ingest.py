@@ -1,6 +1,5 @@
 """Ingest: hand-made files (tests/data/police-uk) with hand-counted expectations, then the real files."""
 import csv
-import shutil
 from pathlib import Path
 
 import pandas as pd
