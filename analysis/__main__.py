@@ -52,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _data(args: argparse.Namespace) -> int:
     from analysis import prepare
+    from analysis.dataset import month_problems
+    from analysis.periods import month_name
 
     raw = args.raw
     folders = args.police_uk or prepare.police_uk_folders(raw)
@@ -73,6 +75,8 @@ def _data(args: argparse.Namespace) -> int:
               f"{prepare.month_runs(absent)}; {action}")
     for line in prepare.coverage(tables[paths.MONTHS_FILE]["month"]):
         print(line)
+    for month, problem in month_problems(tables[paths.MONTHS_FILE]).items():
+        print(f"warning: {month_name(month)} will be treated as missing: {problem}")
     written = prepare.write_tables(tables, args.data)
     for name, table in tables.items():
         print(f"{'wrote' if name in written else 'unchanged'} {name}: {len(table):,} rows")

@@ -65,4 +65,20 @@ def load_areas(data_dir: Path) -> AreaSet:
         ) from error
     if not districts:
         raise AreaError(f"{path}: the county lists no districts")
+    _check_distinct(path, (county_area, *districts))
     return AreaSet(county_area, districts)
+
+
+def _check_distinct(path: Path, areas: tuple[Area, ...]) -> None:
+    """Codes, names and file names must each name one area: two alike would overwrite or mislabel."""
+    for area in areas:
+        if not re.search(r"[A-Za-z]", area.name) or not area.slug:
+            raise AreaError(f"{path}: area {area.code}: name {area.name!r} needs letters")
+    for what, key in (("code", lambda a: a.code.lower()), ("name", lambda a: a.name.lower()),
+                      ("file name", lambda a: a.slug)):
+        seen: dict[str, Area] = {}
+        for area in areas:
+            if key(area) in seen:
+                raise AreaError(f"{path}: {area.name!r} ({area.code}) has the same {what} as "
+                                f"{seen[key(area)].name!r} ({seen[key(area)].code}); each area needs its own")
+            seen[key(area)] = area

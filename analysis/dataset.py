@@ -27,6 +27,7 @@ _COLUMNS = {
 
 
 T = TypeVar("T")
+MONTH_ROWS_FRACTION = 0.5  # a month's file with fewer rows than this share of the typical month is missing
 
 
 class DataError(ValueError):
@@ -63,7 +64,19 @@ class Dataset:
 
     @property
     def months_present(self) -> set[str]:
-        return set(self.months["month"])
+        """Months whose police.uk files are plausible for the area (see `month_problems`)."""
+        return set(self.months["month"]) - set(self.month_problems)
+
+    @cached_property
+    def month_problems(self) -> dict[str, str]:
+        return month_problems(self.months)
+
+    @cached_property
+    def uncounted_crime_types(self) -> list[str]:
+        """Crime types in the police.uk data that no measure counts or deliberately leaves out."""
+        accounted = {crime_type for measure in self.measures for crime_type in measure.exclude_crime_types}
+        return sorted(crime_type for crime_type in set(self.crime_counts["crime_type"])
+                      if crime_type not in accounted and not any(m.counts(crime_type) for m in self.measures))
 
     @cached_property
     def measure_month_counts(self) -> pd.DataFrame:
@@ -74,6 +87,27 @@ class Dataset:
         ]
         combined = pd.concat(parts, ignore_index=True)
         return combined.groupby(["month", "district_code", "measure"], as_index=False)["count"].sum()
+
+
+def month_problems(months: pd.DataFrame) -> dict[str, str]:
+    """Months of `months.csv` whose police.uk files cannot stand for the month, and why: a force
+    that files most months has no file that month (another force's file stands in), or a file has
+    fewer than half the rows of the force's typical month (an empty or cut-short download). Such a
+    month is missing, never a fall."""
+    all_months = sorted(set(months["month"]))
+    problems: dict[str, str] = {}
+    for force, rows in months.groupby("force"):
+        if rows["month"].nunique() * 2 < len(all_months):
+            continue  # a force with a few months only, e.g. a neighbour's file
+        files = rows.set_index("month")
+        typical = float(files["rows"].median())
+        for month in all_months:
+            if month not in files.index:
+                problems.setdefault(month, f"there is no {force} file for it")
+            elif files.at[month, "rows"] < MONTH_ROWS_FRACTION * typical:
+                problems.setdefault(month, f"{files.at[month, 'file']} has {files.at[month, 'rows']:,} rows "
+                                           f"against {typical:,.0f} in a typical {force} month")
+    return problems
 
 
 def load_dataset(data_dir: Path | str = paths.DATA_DIR) -> Dataset:

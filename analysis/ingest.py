@@ -97,6 +97,7 @@ def count_file(path: Path) -> tuple[pd.DataFrame, int]:
         )
     except pa.ArrowInvalid as error:
         raise IngestError(_locate_fault(path, len(header)) or f"{path}: {error}") from error
+    _check_all_rows_read(path, raw, table.num_rows)
     _check_months(path, table)
     counts = table.group_by(COUNTED_COLUMNS).aggregate([("Month", "count")]).to_pandas()
     counts.columns = ["month", "lsoa_code", "crime_type", "count"]
@@ -164,6 +165,18 @@ def _locate_fault(path: Path, width: int) -> str | None:
                 return (f"{path}, row {number}: {len(fields)} fields, expected {width} as in the header "
                         f"(a truncated or broken row)")
     return None
+
+
+def _check_all_rows_read(path: Path, raw: bytes, rows_read: int) -> None:
+    """Every line must be a row the parser read: an unbalanced quote makes a CSV parser (pyarrow's
+    and Python's alike) take many lines as one field, silently. Police.uk fields hold no line
+    breaks, so lines and rows must agree."""
+    lines = [line for line in raw.split(b"\n")[1:] if line.strip()]
+    if len(lines) == rows_read:
+        return
+    unbalanced = next((number for number, line in enumerate(lines, start=2) if line.count(b'"') % 2), None)
+    where = f"{path}, row {unbalanced}: a quote (\") that is never closed" if unbalanced else f"{path}"
+    raise IngestError(f"{where}; the parser read {rows_read:,} rows of {len(lines):,} lines")
 
 
 def _check_months(path: Path, table: pa.Table) -> None:

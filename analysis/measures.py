@@ -21,6 +21,13 @@ TARGET_KINDS = ("reduction", "at_most", "at_least", "band", "none")
 SOURCES = ("police_uk", "local_counts", "local_proportions", "youth_reoffending", "iom_cohorts")
 POPULATIONS = ("all_ages", "aged_10_17")
 ALL_TYPES = "*"
+# Every crime type police.uk street-level files use (data.police.uk/about, "Crime categories"),
+# including the categories of files before May 2013.
+POLICE_UK_CRIME_TYPES = (
+    "Anti-social behaviour", "Bicycle theft", "Burglary", "Criminal damage and arson", "Drugs", "Other crime",
+    "Other theft", "Possession of weapons", "Public order", "Robbery", "Shoplifting", "Theft from the person",
+    "Vehicle crime", "Violence and sexual offences", "Violent crime", "Public disorder and weapons",
+)
 
 # The statistic each source can give.
 SOURCE_STATISTICS = {
@@ -105,11 +112,17 @@ def _measure(where: str, entry: object) -> Measure:
         raise CatalogueError(f"{where}: periods must be a list of {', '.join(PERIODS)}")
     for period in periods:
         _one_of(where, "periods", period, PERIODS)
-    if entry["statistic"] == "count" and not isinstance(entry.get("rate_per"), int):
-        raise CatalogueError(f"{where}: a count needs rate_per, a whole number such as 1000")
+    rate_per = entry.get("rate_per")
+    if entry["statistic"] == "count" and (not isinstance(rate_per, int) or isinstance(rate_per, bool) or rate_per <= 0):
+        raise CatalogueError(f"{where}: a count needs rate_per, a whole number above 0 such as 1000, "
+                             f"got {rate_per!r}")
     crime_types = entry.get("crime_types", ())
     if entry["source"] == "police_uk" and crime_types != ALL_TYPES and not (isinstance(crime_types, list) and crime_types):
         raise CatalogueError(f"{where}: crime_types must be a list of police.uk crime types or {ALL_TYPES!r}")
+    for field in ("crime_types", "exclude_crime_types"):
+        named = entry.get(field, [])
+        for crime_type in [] if named == ALL_TYPES else named:
+            _one_of(where, field, crime_type, POLICE_UK_CRIME_TYPES)
     fields = {key: entry[key] for key in REQUIRED}
     return Measure(
         **{key: str(value) for key, value in fields.items() if key != "periods"},

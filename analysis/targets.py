@@ -11,6 +11,7 @@ Status rule (the dashboard's "on track?"), for each kind of target in the catalo
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,8 +88,9 @@ def _target(where: str, kind: str, values: object) -> Target:
     if kind not in ("at_most", "at_least", "band"):
         raise TargetError(f"{where}: the catalogue's target for this measure is {kind!r}, which takes no value")
     needed = ("low", "high") if kind == "band" else ("value",)
-    if not isinstance(values, dict) or set(values) != set(needed) or \
-            not all(isinstance(values[key], (int, float)) for key in needed):
+    if not isinstance(values, dict) or set(values) != set(needed) or not all(
+            isinstance(values[key], (int, float)) and not isinstance(values[key], bool) and math.isfinite(values[key])
+            for key in needed):
         raise TargetError(f"{where}: {kind} target needs {' and '.join(needed)} as numbers, got {values!r}")
     if kind == "band" and values["low"] > values["high"]:
         raise TargetError(f"{where}: band low {values['low']:g} is above high {values['high']:g}")

@@ -193,6 +193,9 @@ def data_gaps(dataset: Dataset, quarter: Quarter, assessment: Assessment | None 
     an assessment) any other measure whose figures for the area lack a month of a period reported.
     Empty when nothing is missing."""
     gaps = []
+    for month, problem in sorted(dataset.month_problems.items()):
+        if month in quarter.months or month in year_earlier(quarter.months):
+            gaps.append(f"The police.uk file for {month_name(month)} is not used: {problem}.")
     missing = [m for m in quarter.months if m not in dataset.months_present]
     if missing:
         gaps.append(f"The police.uk data lack {listed(list(map(month_name, missing)))} of {quarter}: its crime and "
@@ -202,6 +205,11 @@ def data_gaps(dataset: Dataset, quarter: Quarter, assessment: Assessment | None 
         gaps.append(f"The police.uk data lack {listed(list(map(month_name, earlier)))} of "
                     f"{quarter.same_quarter_last_year()}: there is no comparison with last year for crime and "
                     f"anti-social behaviour.")
+    counts = dataset.crime_counts[dataset.crime_counts["month"].isin(quarter.months)]
+    for crime_type in dataset.uncounted_crime_types:
+        rows = int(counts.loc[counts["crime_type"] == crime_type, "count"].sum())
+        gaps.append(f"The police.uk crime type {crime_type!r} ({count(rows)} in {quarter}) is counted by no measure "
+                    f"of the catalogue (data/measures.yml).")
     last_month = quarter.months[-1]
     for measure in dataset.measures:
         table = dataset.local.tables.get(measure.source)

@@ -38,6 +38,9 @@ RAW_CASES = {
     "not UTF-8": ("2022-08-testforce-street.csv", (HEADER + "\n" + ROW.replace("A Street", "Caf\xe9")).encode("latin-1"),
                   "row 2: not UTF-8 text (byte 0xe9)"),
     "empty file": ("2022-08-testforce-street.csv", b"", "2022-08-testforce-street.csv: the file is empty"),
+    "a quote never closed": ("2022-08-testforce-street.csv",
+                             (HEADER + "\n" + ROW + "\n" + ROW + '"a note\n' + "\n".join([ROW] * 5) + "\n").encode(),
+                             "row 3: a quote (\") that is never closed; the parser read 2 rows of 7 lines"),
 }
 
 
@@ -88,6 +91,26 @@ BUILD_CASES = {
     "unknown polarity in the catalogue": (
         "measures.yml", "  polarity: lower_is_better\n  periods", "  polarity: down\n  periods",
         "measures.yml, measure 1 (total_crime): polarity is 'down'"),
+    "two districts with one code": (
+        "areas.yml", "{code: E07000133, name: Melton}", "{code: E07000129, name: Melton}",
+        "areas.yml: 'Melton' (E07000129) has the same code as 'Blaby' (E07000129)"),
+    "two districts with one file name": (
+        "areas.yml", "name: Melton}", "name: Blaby!}", "has the same file name as 'Blaby'"),
+    "a district name without letters": ("areas.yml", "name: Melton}", "name: '123'}", "name '123' needs letters"),
+    "a target given as yes": (
+        "targets.yml", "youth_reoffending_rate: {value: 1.01}", "youth_reoffending_rate: {value: yes}",
+        "targets.yml, 2020-21, youth_reoffending_rate: at_most target needs value as numbers, got {'value': True}"),
+    "a target that is not a number": (
+        "targets.yml", "youth_reoffending_rate: {value: 1.01}", "youth_reoffending_rate: {value: .nan}",
+        "at_most target needs value as numbers"),
+    "rate per zero residents": (
+        "measures.yml", "rate_per: 1000", "rate_per: 0", "a count needs rate_per, a whole number above 0"),
+    "a misspelt crime type": (
+        "measures.yml", "crime_types: [Burglary]", "crime_types: [Burglery]",
+        "measures.yml, measure 3 (burglary): crime_types is 'Burglery', expected one of: Anti-social behaviour"),
+    "a misspelt exclusion": (
+        "measures.yml", "exclude_crime_types: [Anti-social behaviour]", "exclude_crime_types: [Antisocial behaviour]",
+        "measures.yml, measure 1 (total_crime): exclude_crime_types is 'Antisocial behaviour'"),
     "derived counts with a bad month": (
         "derived/crime_counts.csv", "2022-07,", "2022-13,",
         "crime_counts.csv, row"),
@@ -126,3 +149,41 @@ def test_strict_refuses_a_quarter_with_a_month_missing(tmp_path, small_data_dir,
     error = capsys.readouterr().err.strip()
     assert code == 2 and "2022-23 Q2 lacks Sep 2022" in error and "--strict refuses" in error
     assert not (tmp_path / "out").exists()
+
+
+def build_page(data: Path, tmp_path: Path, argv=()) -> tuple[int, str]:
+    code = main(["build", "--quarter", "2022-23 Q2", "--areas", "Testshire", "--data", str(data),
+                 "--out", str(tmp_path / "out"), *argv])
+    page = tmp_path / "out" / "2022-23-Q2" / "testshire.html"
+    return code, page.read_text(encoding="utf-8") if page.is_file() else ""
+
+
+@pytest.mark.parametrize("replacement, problem", [
+    (("2022-09,testforce,2022-09-testforce-street.csv,2", "2022-09,testforce,2022-09-testforce-street.csv,0"),
+     "2022-09-testforce-street.csv has 0 rows against 3 in a typical testforce month"),
+    (("2022-09,testforce,2022-09-testforce-street.csv,2", "2022-09,otherforce,2022-09-otherforce-street.csv,2"),
+     "there is no testforce file for it"),
+])
+def test_an_empty_or_foreign_month_is_missing_not_a_fall(replacement, problem, tmp_path, small_data_dir, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(small_data_dir, data)
+    edit(data / "derived" / "months.csv", *replacement)
+    counts = data / "derived" / "crime_counts.csv"
+    counts.write_text("".join(line for line in counts.read_text().splitlines(keepends=True) if not line.startswith("2022-09")))
+    code, page = build_page(data, tmp_path)
+    said = f"The police.uk file for Sep 2022 is not used: {problem}."
+    assert code == 0 and said in capsys.readouterr().err and said in page
+    assert "Total recorded crime: not available (data lack 1 month(s) of 2022-23 Q2)" in page and "significant fall" not in page
+    code, _ = build_page(data, tmp_path / "strict", ["--strict"])
+    assert code == 2 and "2022-23 Q2 lacks Sep 2022" in capsys.readouterr().err
+
+
+def test_a_crime_type_no_measure_counts_is_said(tmp_path, small_data_dir, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(small_data_dir, data)
+    edit(data / "measures.yml", 'crime_types: "*"', "crime_types: [Burglary, Robbery, Shoplifting, Vehicle crime]")
+    edit(data / "measures.yml", "crime_types: [Criminal damage and arson]", "crime_types: [Public order]")
+    code, page = build_page(data, tmp_path)
+    said = "The police.uk crime type 'Criminal damage and arson' ("
+    assert code == 0 and said in capsys.readouterr().err and said in page
+    assert "is counted by no measure of the catalogue" in page
