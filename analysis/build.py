@@ -6,11 +6,14 @@ Areas build in parallel processes into a staging folder; the pack is published t
 from __future__ import annotations
 
 import ast
+import fcntl
 import json
+import os
 import shutil
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
@@ -31,6 +34,7 @@ from analysis.render import ReportHTMLExporter, pdf_from_html
 from analysis.report import LOADED_PACKAGE, open_report
 from analysis.wording import data_gaps
 
+LOCK_FILE = ".build.lock"  # under the outputs folder: held by the build writing there
 CACHE_DIR = ".cache"  # under the outputs folder: each report's data and assessment, computed once
 CELL_TIMEOUT_SECONDS = 600  # default per-cell limit: a cell running longer fails its area
 REPORTED_PACKAGES = ("pandas", "pyarrow", "scipy", "statsmodels", "matplotlib", "seaborn",
@@ -123,55 +127,58 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
     jobs = {area.slug: AreaJob(period.label, area, str(dataset.data_dir), str(staging), str(notebook), timeout,
                                str(out_dir / CACHE_DIR), code, package_hash(), inputs) for area in dataset.areas.all}
     check_parameters(Path(notebook), next(iter(jobs.values())).parameters)
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    with exclusive(out_dir):  # one build at a time writes to an outputs folder
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
 
-    # Keep published reports whose inputs, code and parameters are unchanged; build the rest asked for.
-    kept, stale = _up_to_date(target, staging, {slug: job.fingerprint for slug, job in jobs.items()})
-    if force:  # the areas asked for are rebuilt whatever their state; the others stay as published
-        kept = [result for result in kept if result["slug"] not in {area.slug for area in requested}]
-    kept_slugs = {result["slug"] for result in kept}
-    to_build = [jobs[area.slug] for area in requested if area.slug not in kept_slugs]
-    dropped = [name for name in stale if name not in {job.area.name for job in to_build}]
-    if dropped:
-        print(f"out of date and not asked for, left out of the new pack: {', '.join(dropped)}", file=sys.stderr)
-    print(f"building {period}: {len(to_build)} area(s) to build, {len(kept)} up to date, "
-          f"{'on ' + scheduler if scheduler else f'{workers} worker(s)'}", file=sys.stderr)
-    started = time.perf_counter()
-    results = run_jobs(to_build, workers, scheduler)
-    for result in results:
-        result["fingerprint"] = jobs[result["slug"]].fingerprint
-    failures = [r for r in results if r["status"] != "built"]
-    order = [area.slug for area in dataset.areas.all]
-    results = sorted(results + ([] if failures else kept), key=lambda result: order.index(result["slug"]))
+        # Keep published reports whose inputs, code and parameters are unchanged; build the rest asked for.
+        kept, stale = _up_to_date(target, staging, {slug: job.fingerprint for slug, job in jobs.items()})
+        if force:  # the areas asked for are rebuilt whatever their state; the others stay as published
+            kept = [result for result in kept if result["slug"] not in {area.slug for area in requested}]
+        kept_slugs = {result["slug"] for result in kept}
+        to_build = [jobs[area.slug] for area in requested if area.slug not in kept_slugs]
+        dropped = [name for name in stale if name not in {job.area.name for job in to_build}]
+        if dropped:
+            print(f"out of date and not asked for, left out of the new pack: {', '.join(dropped)}", file=sys.stderr)
+        print(f"building {period}: {len(to_build)} area(s) to build, {len(kept)} up to date, "
+              f"{'on ' + scheduler if scheduler else f'{workers} worker(s)'}", file=sys.stderr)
+        started = time.perf_counter()
+        results = run_jobs(to_build, workers, scheduler)
+        for result in results:
+            result["fingerprint"] = jobs[result["slug"]].fingerprint
+        failures = [r for r in results if r["status"] != "built"]
+        order = [area.slug for area in dataset.areas.all]
+        results = sorted(results + ([] if failures else kept), key=lambda result: order.index(result["slug"]))
 
-    manifest = {
-        "quarter": period.label,
-        "months": period.months,
-        "months_missing": missing,
-        "areas": [result["area"] for result in results],
-        "parameters": {"quarter": period.label, "data_dir": str(dataset.data_dir), "notebook": str(notebook),
-                       "strict": strict, "cell_timeout_seconds": timeout, "force": force},
-        "status": "failed" if failures else "complete",
-        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "wall_seconds": round(time.perf_counter() - started, 2),
-        "police_uk_rows": row_accounting(dataset, period),
-        "input_files": inputs,
-        "code_hash": code,
-        "packages": {name: metadata.version(name) for name in REPORTED_PACKAGES},
-        "python": sys.version.split()[0],
-        "results": results,
-    }
-    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        manifest = {
+            "quarter": period.label,
+            "months": period.months,
+            "months_missing": missing,
+            "areas": [result["area"] for result in results],
+            "parameters": {"quarter": period.label, "data_dir": str(dataset.data_dir), "notebook": str(notebook),
+                           "strict": strict, "cell_timeout_seconds": timeout, "force": force},
+            "status": "failed" if failures else "complete",
+            "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "wall_seconds": round(time.perf_counter() - started, 2),
+            "police_uk_rows": row_accounting(dataset, period),
+            "input_files": inputs,
+            "code_hash": code,
+            "packages": {name: metadata.version(name) for name in REPORTED_PACKAGES},
+            "python": sys.version.split()[0],
+            "results": results,
+        }
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
-    if failures:
-        for failure in failures:
-            print(f"FAILED {failure['area']} {period}: {failure['error']}", file=sys.stderr)
-        print(f"nothing published; partial outputs kept in {staging}", file=sys.stderr)
+        if failures:
+            for failure in failures:
+                print(f"FAILED {failure['area']} {period}: {failure['error']}", file=sys.stderr)
+            print(f"nothing published; partial outputs kept in {staging}", file=sys.stderr)
+            return manifest
+        ours = {"manifest.json"} | {f"{area.slug}{suffix}" for area in dataset.areas.all
+                                    for suffix in (".ipynb", ".html", ".pdf")}
+        _publish(staging, target, ours)
+        print(f"published {target}: {len(results)} area(s), {len(to_build)} built now", file=sys.stderr)
         return manifest
-    _publish(staging, target)
-    print(f"published {target}: {len(results)} area(s), {len(to_build)} built now", file=sys.stderr)
-    return manifest
 
 
 def run_jobs(jobs: list[AreaJob], workers: int, scheduler: str | None = None) -> list[dict]:
@@ -261,8 +268,14 @@ def _up_to_date(target: Path, staging: Path, fingerprints: dict[str, str]) -> tu
     return kept, stale
 
 
-def _publish(staging: Path, target: Path) -> None:
-    """Swap the new pack in with renames, so readers never see half of one."""
+def _publish(staging: Path, target: Path, ours: set[str]) -> None:
+    """Swap the new pack in with renames, so readers never see half of one. Files in the published
+    folder that the project did not write (`ours` are the names it writes) move into the new pack."""
+    others = sorted(path.name for path in target.iterdir() if path.name not in ours) if target.is_dir() else []
+    for name in others:
+        shutil.move(target / name, staging / name)
+    if others:
+        print(f"kept in {target}, not written by the project: {', '.join(others)}", file=sys.stderr)
     previous = target.with_name(f".previous-{target.name}")
     shutil.rmtree(previous, ignore_errors=True)
     if target.exists():
@@ -271,3 +284,24 @@ def _publish(staging: Path, target: Path) -> None:
     shutil.rmtree(previous, ignore_errors=True)
 
 
+class BuildBusy(ValueError):
+    """Another build is writing to the same outputs folder."""
+
+
+@contextmanager
+def exclusive(out_dir: Path):
+    """Hold the outputs folder's lock for a build; a second build refuses at once. The system
+    releases the lock when the process ends, however it ends."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / LOCK_FILE, "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            raise BuildBusy(f"{out_dir}: another build is writing here ({lock.read().strip() or 'unknown'}); "
+                            f"wait for it to end, then build again") from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f"process {os.getpid()}, started {datetime.now(timezone.utc).isoformat(timespec='seconds')}")
+        lock.flush()
+        yield

@@ -151,3 +151,31 @@ def test_a_rebuild_skips_what_is_up_to_date_and_redoes_what_changed(tmp_path, sm
     forced = build_pack("2022-23 Q2", ["Melton"], data, tmp_path / "out", force=True)
     assert forced["results"][0]["fingerprint"] == changed["results"][0]["fingerprint"]
     assert forced["results"][0]["built_at"] >= changed["results"][0]["built_at"]
+
+
+def test_two_builds_into_one_folder_never_mix_and_the_second_is_told(tmp_path, small_data_dir, capsys):
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    first = subprocess.Popen([sys.executable, "-m", "analysis", "build", "--quarter", "2022-23Q2", "--data",
+                              str(small_data_dir), "--out", str(out), "--workers", "1"],
+                             cwd=paths.PROJECT_ROOT, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (out / ".staging-2022-23-Q2").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert main(["build", "--quarter", "2022-23Q2", "--data", str(small_data_dir), "--out", str(out)]) == 2
+    assert "another build is writing here (process" in capsys.readouterr().err
+    assert first.wait(timeout=300) == 0, first.stderr.read()
+    manifest = json.loads((out / "2022-23-Q2" / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and len(manifest["results"]) == 3
+    for result in manifest["results"]:
+        assert all((out / "2022-23-Q2" / f"{result['slug']}{suffix}").is_file() for suffix in (".ipynb", ".html", ".pdf"))
+
+
+def test_files_the_project_did_not_write_stay_in_the_published_folder(pack, small_data_dir, capsys):
+    folder = pack[0]
+    (folder / "board-notes.txt").write_text("the chair's notes")
+    build_pack("2022-23 Q2", ["Testshire", "Melton"], small_data_dir, folder.parent, force=True)
+    assert (folder / "board-notes.txt").read_text() == "the chair's notes"
+    assert "not written by the project: board-notes.txt" in capsys.readouterr().err
