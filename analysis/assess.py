@@ -107,7 +107,8 @@ class Assessment:
     def frame(self) -> pd.DataFrame:
         """Every result as a row, for analysts to check."""
         return pd.DataFrame([{
-            "outcome": r.measure.outcome, "measure": r.measure.id, "period": r.period_label, "value": r.value, "low": r.low, "high": r.high,
+            "outcome": r.measure.outcome, "measure": r.measure.id, "period": r.period_label,
+            "value": r.value, "low": r.low, "high": r.high,
             "previous": r.change.previous if r.change else None,
             "change": r.change.difference if r.change else None,
             "change_estimate": r.change.estimate if r.change else None,

@@ -69,7 +69,8 @@ def floor(folder: Path, count: int, reuse_kernel: bool = False) -> list[str]:
     imports = ("import papermill, nbformat\n"
                "from analysis.kernel import BATCH_ENGINE, KERNEL_ARGUMENTS, kernel_for\n"
                "from analysis.render import ReportHTMLExporter, pdf_from_html")
-    kernel = f"km=kernel_for({str(folder)!r}, 'floor')" if reuse_kernel else "extra_arguments=KERNEL_ARGUMENTS"  # noqa: E501
+    kernel = (f"km=kernel_for({str(folder)!r}, 'floor')" if reuse_kernel
+              else "extra_arguments=KERNEL_ARGUMENTS")
     work = (f"for n in range({count}):\n"
             f"    out = '{folder}/run-' + str(n) + '.ipynb'\n"
             f"    papermill.execute_notebook('{source}', out, parameters={{'area': str(n)}}, progress_bar=False,\n"

@@ -23,6 +23,8 @@ DASHBOARD_KEY = (
     "target, or hit and miss, says whether the process limits lie wholly on one side of the target. "
     "Districts: how many districts are higher, similar or lower than the county at 95% funnel limits.")
 HEADLINE_MEASURE = "total_crime"
+
+
 def report_title(dataset: Dataset, assessment: Assessment) -> str:
     """'Safer Communities performance 2022-23 Q2: Melton', the page title and running header."""
     return f"{dataset.report.report_title} {assessment.quarter}: {assessment.area.name}"

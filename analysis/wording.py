@@ -190,59 +190,53 @@ def summary_sentences(assessment: Assessment) -> list[str]:
 def data_gaps(dataset: Dataset, quarter: Quarter, assessment: Assessment | None = None) -> list[str]:
     """What the data lack for this quarter and its comparison with last year: police.uk months,
     local measures whose figures end before the quarter does or lack one of its months, and (given
-    an assessment) any other measure whose figures for the area lack a month of a period reported.
-    Empty when nothing is missing."""
-    gaps = []
+    an assessment) any other period a measure's figures for the area lack. Each gap is said once,
+    the first way found; empty when nothing is missing."""
+    gaps: dict[tuple[str, str], str] = {}  # (whose data, which period) -> the sentence
     for month, problem in sorted(dataset.month_problems.items()):
         if month in quarter.months or month in year_earlier(quarter.months):
-            gaps.append(f"The police.uk file for {month_name(month)} is not used: {problem}.")
+            gaps[("police file", month)] = f"The police.uk file for {month_name(month)} is not used: {problem}."
     missing = [m for m in quarter.months if m not in dataset.months_present]
     if missing:
-        gaps.append(f"The police.uk data lack {listed(list(map(month_name, missing)))} of {quarter}: its crime and "
-                    f"anti-social behaviour figures are not available, and are not a fall.")
-    earlier = [m for m in year_earlier(quarter.months) if m not in dataset.months_present]
+        gaps[("police.uk", quarter.label)] = (
+            f"The police.uk data lack {listed(list(map(month_name, missing)))} of {quarter}: its crime and "
+            f"anti-social behaviour figures are not available, and are not a fall.")
+    last_year = quarter.same_quarter_last_year()
+    earlier = [m for m in last_year.months if m not in dataset.months_present]
     if earlier:
-        gaps.append(f"The police.uk data lack {listed(list(map(month_name, earlier)))} of "
-                    f"{quarter.same_quarter_last_year()}: there is no comparison with last year for crime and "
-                    f"anti-social behaviour.")
+        gaps[("police.uk comparison", last_year.label)] = (
+            f"The police.uk data lack {listed(list(map(month_name, earlier)))} of {last_year}: there is no "
+            f"comparison with last year for crime and anti-social behaviour.")
     counts = dataset.crime_counts[dataset.crime_counts["month"].isin(quarter.months)]
     for crime_type in dataset.uncounted_crime_types:
         rows = int(counts.loc[counts["crime_type"] == crime_type, "count"].sum())
-        gaps.append(f"The police.uk crime type {crime_type!r} ({count(rows)} in {quarter}) is counted by no measure "
-                    f"of the catalogue (data/measures.yml).")
-    last_month = quarter.months[-1]
+        gaps[("crime type", crime_type)] = (f"The police.uk crime type {crime_type!r} ({count(rows)} in {quarter}) "
+                                            f"is counted by no measure of the catalogue (data/measures.yml).")
     for measure in dataset.measures:
         table = dataset.local.tables.get(measure.source)
-        if table is None or "month" not in table or measure.source == "police_uk":
+        if measure.source == "police_uk" or table is None or "month" not in table:
             continue
         months = set(table.loc[table["measure_id"] == measure.id, "month"])
         lacking = [m for m in quarter.months if m not in months]
-        if months and max(months) < last_month:
-            gaps.append(f"{measure.title}: the figures in local/{measure.source}.csv end in "
-                        f"{month_name(max(months))}, before {quarter} ends ({month_name(last_month)}).")
+        if months and max(months) < quarter.months[-1]:
+            gaps[(measure.title, "")] = (f"{measure.title}: the figures in local/{measure.source}.csv end in "
+                                         f"{month_name(max(months))}, before {quarter} ends "
+                                         f"({month_name(quarter.months[-1])}).")
         elif months and lacking:
-            gaps.append(f"{measure.title}: local/{measure.source}.csv lacks {listed(list(map(month_name, lacking)))}.")
-    said = {gap.split(":")[0] for gap in gaps} | ({"police.uk " + quarter.label} if missing else set()) \
-        | ({"police.uk before " + quarter.same_quarter_last_year().label} if earlier else set())
+            gaps[(measure.title, "")] = (f"{measure.title}: local/{measure.source}.csv lacks "
+                                         f"{listed(list(map(month_name, lacking)))}.")
     for result in assessment.results if assessment else ():
-        police = result.measure.source == "police_uk"
+        whose = "police.uk" if result.measure.source == "police_uk" else result.measure.title
+        figures = "The police.uk data" if whose == "police.uk" else \
+            f"{result.measure.title}: the figures for {assessment.area.name}"
         if (result.unavailable or "").startswith("data lack"):
-            lack = result.unavailable.removeprefix("data ")
-            key, sentence = (f"police.uk {result.period_label}",
-                             f"The police.uk data {lack}: those figures are not available.") if police else \
-                (result.measure.title, f"{result.measure.title}: the figures for {assessment.area.name} {lack}.")
+            key = (whose, result.period_label if whose == "police.uk" else "")
+            gaps.setdefault(key, f"{figures} {result.unavailable.removeprefix('data ')}"
+                                 + (": those figures are not available." if whose == "police.uk" else "."))
         elif result.value is not None and result.change is None and result.period_type != "annual_cohort":
-            key, sentence = (f"police.uk before {result.previous_label}",
-                             f"The police.uk data lack months of {result.previous_label}: there is no comparison with "
-                             f"it.") if police else \
-                (result.measure.title, f"{result.measure.title}: the figures for {assessment.area.name} lack months "
-                                       f"of {result.previous_label}: there is no comparison with it.")
-        else:
-            continue
-        if key not in said:
-            gaps.append(sentence)
-            said.add(key)
-    return gaps
+            key = ("police.uk comparison", result.previous_label) if whose == "police.uk" else (whose, "")
+            gaps.setdefault(key, f"{figures} lack months of {result.previous_label}: there is no comparison with it.")
+    return list(gaps.values())
 
 
 def quarter_heading(quarter: Quarter) -> str:
