@@ -1,4 +1,5 @@
-"""Command line: `python -m analysis data` rebuilds the derived data, `python -m analysis build` the pack."""
+"""Command line: `python -m analysis data` rebuilds the derived data, `python -m analysis commentary` drafts
+the analyst's commentary files, `python -m analysis build` builds the pack."""
 from __future__ import annotations
 
 import argparse
@@ -36,15 +37,29 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--out", type=Path, default=paths.OUTPUTS_DIR, help="outputs folder")
     build.add_argument("--data", type=Path, default=paths.DATA_DIR, help="data directory")
     build.add_argument("--notebook", type=Path, default=paths.NOTEBOOK, help="report notebook to execute")
-    build.add_argument("--strict", action="store_true", help="refuse a quarter with a month missing")
+    build.add_argument("--strict", action="store_true",
+                       help="refuse a quarter with a month missing, or an exception without the analyst's cause, "
+                            "action, owner and due date")
+    build.add_argument("--commentary", type=Path, default=paths.COMMENTARY_DIR, metavar="FOLDER",
+                       help="the analyst's commentary store (default: commentary/)")
     build.add_argument("--timeout", type=int, default=600, metavar="SECONDS", help="time limit for any one notebook cell")
     build.add_argument("--force", action="store_true", help="rebuild every area, even those up to date")
     build.add_argument("--scheduler", metavar="ADDRESS", help="run the areas on a Dask distributed cluster, e.g. tcp://host:8786")
     build.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="areas built at once")
 
+    words = commands.add_parser("commentary", help="draft the analyst's commentary files for a quarter: every "
+                                                    "item that needs words, with its figures; words already "
+                                                    "written are never changed")
+    words.add_argument("--quarter", help="financial-year quarter, e.g. 2022-23Q2 (default: latest complete)")
+    words.add_argument("--areas", nargs="+", metavar="AREA", help="area names or slugs (default: county and districts)")
+    words.add_argument("--data", type=Path, default=paths.DATA_DIR, help="data directory")
+    words.add_argument("--commentary", type=Path, default=paths.COMMENTARY_DIR, metavar="FOLDER",
+                       help="the commentary store (default: commentary/)")
+
     args = parser.parse_args(argv)
     try:
-        return {"data": _data, "illustrative": _illustrative, "build": _build}[args.command](args)
+        return {"data": _data, "illustrative": _illustrative, "build": _build,
+                "commentary": _commentary}[args.command](args)
     except ValueError as error:  # every input error of the package is a ValueError with a clear message
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -97,12 +112,20 @@ def _illustrative(args: argparse.Namespace) -> int:
     return 0
 
 
+def _commentary(args: argparse.Namespace) -> int:
+    from analysis.draft import draft_commentary
+
+    draft_commentary(args.quarter, args.areas, args.data, args.commentary)
+    return 0
+
+
 def _build(args: argparse.Namespace) -> int:
     from analysis.build import build_pack
 
     manifest = build_pack(quarter=args.quarter, area_names=args.areas, data_dir=args.data,
                           out_dir=args.out, workers=args.workers, notebook=args.notebook,
-                          strict=args.strict, timeout=args.timeout, force=args.force, scheduler=args.scheduler)
+                          strict=args.strict, timeout=args.timeout, force=args.force, scheduler=args.scheduler,
+                          commentary_dir=args.commentary)
     return 0 if manifest["status"] == "complete" else 1
 
 

@@ -82,6 +82,7 @@ class Result:
     spc: XmRChart | None = None  # monthly measures only
     districts: pd.DataFrame | None = None  # area, value, low, high, label
     districts_last_quarter: pd.DataFrame | None = None  # the same, the quarter before (headline period only)
+    county_wide_only: bool = False  # a district's measure reported for the county as a whole only
 
     @property
     def rate(self) -> tuple[float, float, float] | None:
@@ -160,7 +161,7 @@ def _window_result(dataset: Dataset, measure: Measure, quarter: Quarter, area: A
     label, previous_label = window_label(period, quarter), window_label(period, quarter.same_quarter_last_year())
     base = dict(measure=measure, period_type=period, period_label=label, previous_label=previous_label)
     if data.empty:
-        return _unavailable(base, _not_reported(dataset, measure, area))
+        return _unavailable(base, _not_reported(dataset, measure, area), _county_wide_only(dataset, measure, area))
     missing = [m for m in months if m not in data.index]
     if missing:
         return _unavailable(base, f"data lack {len(missing)} month(s) of {label}")
@@ -201,7 +202,8 @@ def _cohort_result(dataset: Dataset, measure: Measure, quarter: Quarter, area: A
     if not earlier:
         reason = _not_reported(dataset, measure, area) if data.empty else \
             f"no cohort before {quarter.financial_year} reported for {area.name}"
-        return _unavailable({**base, "period_label": "latest cohort", "previous_label": "previous cohort"}, reason)
+        return _unavailable({**base, "period_label": "latest cohort", "previous_label": "previous cohort"}, reason,
+                            _county_wide_only(dataset, measure, area))
     year = earlier[-1]
     previous_year = f"{int(year[:4]) - 1}-{int(year[:4]) % 100:02d}"
     base.update(period_label=f"{year} cohort", previous_label=f"{previous_year} cohort")
@@ -220,7 +222,7 @@ def _cohort_result(dataset: Dataset, measure: Measure, quarter: Quarter, area: A
         value = 100 * (1 - after / before)
         interval = (100 * (1 - comparison.ratio_high), 100 * (1 - comparison.ratio_low))
         numbers = dict(numerator=float(after), denominator=float(before))
-    status, reason, check = _status(dataset, measure, year, value, interval, change)
+    status, reason, check = _status(dataset, measure, year, value, interval, change, closed=not provisional)
     return Result(**base, value=value, low=interval[0], high=interval[1], **numbers, change=change,
                   target_check=check, status=status, status_reason=reason, provisional=provisional, unavailable=None)
 
@@ -291,17 +293,22 @@ def compare(dataset: Dataset, measure: Measure, area: Area, quarter: Quarter,
     return str(quarter), str(other), change
 
 
-def _unavailable(base: dict, reason: str) -> Result:
+def _unavailable(base: dict, reason: str, county_wide_only: bool = False) -> Result:
     return Result(**base, value=None, low=None, high=None, numerator=None, denominator=None, change=None,
                   target_check=None, status=STATUSES["not_available"], status_reason=reason, provisional=False,
-                  unavailable=reason)
+                  unavailable=reason, county_wide_only=county_wide_only)
 
 
 def _not_reported(dataset: Dataset, measure: Measure, area: Area) -> str:
-    county = dataset.areas.county
-    if not area.is_county and series.reported_for(dataset, measure, county):
-        return f"reported for {county.name} as a whole only, not by district"
+    if _county_wide_only(dataset, measure, area):
+        return f"reported for {dataset.areas.county.name} as a whole only, not by district"
     return f"not reported for {area.name}"
+
+
+def _county_wide_only(dataset: Dataset, measure: Measure, area: Area) -> bool:
+    """A district's measure whose figures exist for the county alone."""
+    return (not area.is_county and not series.reported_for(dataset, measure, area)
+            and series.reported_for(dataset, measure, dataset.areas.county))
 
 
 def _residents(dataset: Dataset, measure: Measure, area: Area, year: int) -> Population:
@@ -310,7 +317,7 @@ def _residents(dataset: Dataset, measure: Measure, area: Area, year: int) -> Pop
 
 
 def _status(dataset: Dataset, measure: Measure, year: str, value: float, interval: tuple[float, float],
-            change: Change | None) -> tuple[Status, str, TargetCheck | None]:
+            change: Change | None, closed: bool = False) -> tuple[Status, str, TargetCheck | None]:
     """The dashboard status, why, and the target check where there is a target value."""
     if measure.target == "none":
         return STATUSES["no_target"], "no target: the direction is reported, not judged", None
@@ -322,7 +329,7 @@ def _status(dataset: Dataset, measure: Measure, year: str, value: float, interva
     if target is None:
         return STATUSES["no_target"], f"no target set for {year}", None
     check = check_target(target, value, interval)
-    return status_against_target(check), f"against the {year} target", check
+    return status_against_target(check, closed), f"against the {year} target", check
 
 
 def _final(data: pd.DataFrame, months: list[str]) -> pd.DataFrame:

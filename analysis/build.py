@@ -25,8 +25,10 @@ import papermill
 from analysis import paths
 from analysis.areas import Area
 from analysis.assess import row_accounting
+from analysis.attention import missing_commentary
+from analysis.commentary import commentary_path
 from analysis.dataset import DataError, Dataset, load_dataset
-from analysis.fingerprint import code_hash, fingerprint, package_hash
+from analysis.fingerprint import code_hash, file_hash, fingerprint, package_hash
 from analysis.kernel import BATCH_ENGINE, discard_kernel, kernel_for
 from analysis.periods import Quarter, complete_quarters, month_name
 from analysis.paper import PAPER_KEY
@@ -55,15 +57,22 @@ class AreaJob:
     code: str  # hash of the package and notebooks: a worker's kernel is replaced when it changes
     package: str  # hash of the package alone, as on disk when the build started
     inputs: dict[str, str]  # hashes of the input files when the build started
+    commentary_dir: str
+    commentary: str  # hash of the area's commentary file when the build started ("" where there is none)
 
     @property
     def parameters(self) -> dict[str, str]:
-        return {"quarter": self.quarter, "area": self.area.name, "data_dir": self.data_dir, "cache_dir": self.cache_dir}
+        return {"quarter": self.quarter, "area": self.area.name, "data_dir": self.data_dir, "cache_dir": self.cache_dir,
+                "commentary_dir": self.commentary_dir}
+
+    @property
+    def commentary_file(self) -> Path:
+        return commentary_path(Path(self.commentary_dir), Quarter.parse(self.quarter), self.area.slug)
 
     @property
     def fingerprint(self) -> str:
-        """Changes when the inputs, the code or the parameters change: the report is then out of date."""
-        return fingerprint(self.parameters, self.notebook, self.inputs, self.code)
+        """Changes when the inputs, the commentary, the code or the parameters change: the report is then out of date."""
+        return fingerprint(self.parameters, self.notebook, self.inputs, self.commentary, self.code)
 
 
 def check_parameters(notebook: Path, parameters: dict[str, object]) -> None:
@@ -104,10 +113,13 @@ def choose_quarter(dataset: Dataset, text: str | None) -> Quarter:
 def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
                data_dir: Path = paths.DATA_DIR, out_dir: Path = paths.OUTPUTS_DIR, workers: int = 1,
                notebook: Path = paths.NOTEBOOK, strict: bool = False,
-               timeout: int = CELL_TIMEOUT_SECONDS, force: bool = False, scheduler: str | None = None) -> dict:
+               timeout: int = CELL_TIMEOUT_SECONDS, force: bool = False, scheduler: str | None = None,
+               commentary_dir: Path = paths.COMMENTARY_DIR) -> dict:
     """Build every area's notebook, HTML and PDF; return the manifest (also written as manifest.json).
 
-    `strict` refuses a quarter with a month missing (otherwise its figures are "not available");
+    `strict` refuses a quarter with a month missing (otherwise its figures are "not available"), and
+    a pack with an exception that lacks the analyst's cause, action, owner or due date (otherwise
+    listed, and shown as "not provided"); the analyst's words come from `commentary_dir`;
     `timeout` is the limit, in seconds, for any one cell of an area's notebook. Areas already
     published from the same inputs, code and parameters are kept as they are unless `force`; the
     others build in `workers` local processes, or on the Dask cluster at `scheduler`.
@@ -124,8 +136,11 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
     out_dir = Path(out_dir).resolve()
     staging, target = out_dir / f".staging-{period.slug}", out_dir / period.slug
     inputs, code = dataset.input_hashes, code_hash()
+    commentary_dir = Path(commentary_dir).resolve()
     jobs = {area.slug: AreaJob(period.label, area, str(dataset.data_dir), str(staging), str(notebook), timeout,
-                               str(out_dir / CACHE_DIR), code, package_hash(), inputs) for area in dataset.areas.all}
+                               str(out_dir / CACHE_DIR), code, package_hash(), inputs, str(commentary_dir),
+                               _commentary_hash(commentary_path(commentary_dir, period, area.slug)))
+            for area in dataset.areas.all}
     check_parameters(Path(notebook), next(iter(jobs.values())).parameters)
     with exclusive(out_dir):  # one build at a time writes to an outputs folder
         shutil.rmtree(staging, ignore_errors=True)
@@ -146,7 +161,8 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
         results = run_jobs(to_build, workers, scheduler)
         for result in results:
             result["fingerprint"] = jobs[result["slug"]].fingerprint
-        failures = [r for r in results if r["status"] != "built"]
+        lacking = _report_missing_commentary(results + kept, strict)
+        failures = [r for r in results if r["status"] != "built"] + lacking
         order = [area.slug for area in dataset.areas.all]
         results = sorted(results + ([] if failures else kept), key=lambda result: order.index(result["slug"]))
 
@@ -207,8 +223,12 @@ def build_area(job: AreaJob) -> dict:
         if job.package != LOADED_PACKAGE:
             raise RuntimeError("this worker runs the package as it was when the worker started, not as it is now; "
                                "restart the workers (e.g. the Dask workers) and build again")
-        report = open_report(job.quarter, area.name, job.data_dir, job.cache_dir)  # computed here, opened by the kernel
+        if _commentary_hash(job.commentary_file) != job.commentary:
+            raise DataError(f"{job.commentary_file} changed during the build; build again once the words are in place")
+        # computed here, opened by the kernel
+        report = open_report(job.quarter, area.name, job.data_dir, job.cache_dir, job.commentary_dir)
         _check_same_data(job, report.dataset.input_hashes)
+        result["commentary_missing"] = missing_commentary(report.assessment, report.commentary)
         computed_at = time.perf_counter()
         kernel = kernel_for(str(Path(job.notebook).parent), job.code)
         try:
@@ -240,6 +260,24 @@ def build_area(job: AreaJob) -> dict:
         result.update(status="failed", error=f"{type(error).__name__}: {error}")
     result["seconds_total"] = round(time.perf_counter() - started, 2)
     return result
+
+
+def _commentary_hash(path: Path) -> str:
+    return file_hash(path) if path.is_file() else ""
+
+
+def _report_missing_commentary(results: list[dict], strict: bool) -> list[dict]:
+    """Say, per area, which exceptions lack the analyst's words and which words were written for
+    other figures; with `strict`, each such area is a failure (returned), so nothing is published."""
+    failures = []
+    for result in results:
+        missing = result.get("commentary_missing") or []
+        if missing:
+            print(f"{result['area']}: commentary lacking: {'; '.join(missing)}", file=sys.stderr)
+            if strict:
+                failures.append({**result, "status": "failed",
+                                 "error": f"--strict refuses missing commentary ({len(missing)} item(s))"})
+    return failures
 
 
 def _check_same_data(job: AreaJob, read: dict[str, str]) -> None:

@@ -127,7 +127,7 @@ def load_dataset(data_dir: Path | str = paths.DATA_DIR) -> Dataset:
         youth_population=tables[paths.YOUTH_POPULATION_FILE],
         local=load_local_data(data_dir, {m.id: m.source for m in measures}, {a.code for a in areas.all}),
         targets=load_targets(data_dir, measures),
-        report=load_report_config(data_dir),
+        report=_report_config(data_dir, areas),
         input_hashes=before,
     )
     after = input_hashes(data_dir)
@@ -135,6 +135,17 @@ def load_dataset(data_dir: Path | str = paths.DATA_DIR) -> Dataset:
     if changed:
         raise DataError(f"{data_dir}: {', '.join(changed)} changed while being read; run again once the data are in place")
     return dataset
+
+
+def _report_config(data_dir: Path, areas: AreaSet) -> ReportConfig:
+    """The paper's words, with any district's own words checked to name a district of areas.yml."""
+    config = load_report_config(data_dir)
+    districts = {area.name for area in areas.districts}
+    unknown = sorted(set(config.areas) - districts)
+    if unknown:
+        raise DataError(f"{data_dir / paths.REPORT_FILE}, districts: {', '.join(unknown)} not a district of "
+                        f"{paths.AREAS_FILE} ({', '.join(sorted(districts))})")
+    return config
 
 
 def _read(path: Path, columns: dict[str, object]) -> pd.DataFrame:

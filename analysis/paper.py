@@ -84,13 +84,15 @@ class Findings(Shown, list):
 
     part = "findings"
 
-    def __init__(self, sentences=(), lead: str = "", note: str = ""):
+    def __init__(self, sentences=(), lead: str = "", note: str = "", numbered: bool = True):
         super().__init__(sentences)
-        self.lead, self.note = lead, note
+        self.lead, self.note, self.numbered = lead, note, numbered  # numbered: the paper's numbered paragraphs
 
     def html(self) -> str:
-        lead = f"<p>{escape(self.lead)}</p>" if self.lead else ""
-        items = f'<ul class="findings">{"".join(f"<li>{escape(s)}</li>" for s in self)}</ul>' if self else ""
+        para = ' class="para"' if self.numbered else ""
+        lead = f"<p{para}>{escape(self.lead)}</p>" if self.lead else ""
+        kind = "findings" if self.numbered else "findings plain"
+        items = f'<ul class="{kind}">{"".join(f"<li{para}>{escape(s)}</li>" for s in self)}</ul>' if self else ""
         note = f'<p class="note">{escape(self.note)}</p>' if self.note else ""
         return lead + items + note
 
@@ -122,19 +124,101 @@ class TitleBlock(Shown):
 
 
 @dataclass
+class Attention:
+    """One line of the key messages' ranked list: the measure, what is notable, and its section."""
+
+    measure: str
+    words: str
+    section: str  # the heading of the section that reports it
+
+    @property
+    def anchor(self) -> str:
+        return self.section.replace(" ", "-")  # nbconvert's id for a Markdown heading
+
+
+@dataclass
+class KeyMessages(Shown):
+    """The paper's opening: the generated overview, the analyst's key messages, and the ranked
+    list of what needs the board's attention, each linked to its section."""
+
+    overview: str
+    attention: list[Attention]
+    analyst: CommentaryBlock
+    notices: list[str]  # what the data lack
+    note: str  # what "significant" means
+    part = "key_messages"
+
+    def html(self) -> str:
+        listed = "".join(f'<li><a href="#{escape(item.anchor)}">{escape(item.measure)}</a>: {escape(item.words)}</li>'
+                         for item in self.attention)
+        attention = (f'<p class="para">For the board\'s attention, most serious first:</p>'
+                     f'<ol class="attention">{listed}</ol>'
+                     if self.attention else "<p class=\"para\">No measure needs the board's attention this quarter: nothing is off "
+                                            "track and no test or SPC rule found a change for the worse.</p>")
+        notices = "".join(f'<p class="data-gap">{escape(text)}</p>' for text in self.notices)
+        return (f'<p class="overview para">{escape(self.overview)}</p>{self.analyst.html()}{attention}{notices}'
+                f'<p class="note">{escape(self.note)}</p>')
+
+    def __str__(self) -> str:
+        return "\n".join([self.overview, str(self.analyst), *(f"{n}. {a.measure}: {a.words}" for n, a in
+                                                           enumerate(self.attention, start=1)), *self.notices, self.note])
+
+
+@dataclass
+class CommentaryBlock(Shown):
+    """The analyst's words for one part of the paper, attributed to them; `blocks` are
+    (heading, Markdown) pairs, the heading empty for the section's own paragraphs."""
+
+    blocks: list[tuple[str, str]]
+    example: bool = False
+    absent: str = ""  # said instead when there are no words
+    part = "commentary"
+
+    def html(self) -> str:
+        from analysis.commentary import render_markdown
+
+        if not any(text for _, text in self.blocks):
+            return f'<p class="no-commentary">{escape(self.absent)}</p>' if self.absent else ""
+        example = ('<p class="illustrative">Example commentary, written by the project to show the format; '
+                   'not an analyst\'s account.</p>') if self.example else ""
+        body = "".join((f'<h4>{escape(heading)}</h4>' if heading else "") + render_markdown(text)
+                       for heading, text in self.blocks if text)
+        return f'<section class="commentary"><h3>Analyst\'s commentary</h3>{example}{body}</section>'
+
+    def __str__(self) -> str:
+        if not any(text for _, text in self.blocks):
+            return self.absent
+        return "Analyst's commentary:\n" + "\n".join(f"{heading}\n{text}" if heading else text
+                                                     for heading, text in self.blocks if text)
+
+
+@dataclass
 class Recommendations(Shown):
+    """What the board is asked to do, who to contact, and the background papers."""
+
     items: list[str]
-    contact: str
+    contact: object  # report_config.Contact
+    background_papers: list[str]
     part = "recommendations"
 
     def html(self) -> str:
         items = "".join(f"<li>{escape(item)}</li>" for item in self.items)
-        return (f'<p>That the Board:</p><ol class="recommendations" type="a">{items}</ol>'
-                f'<p class="note">Contact: {escape(self.contact)}.</p>')
+        contact = "".join(f"<p>{escape(line)}</p>" for line in self._contact_lines() if line)
+        papers = "".join(f"<li>{escape(paper)}</li>" for paper in self.background_papers)
+        papers = f'<ul class="background">{papers}</ul>' if papers else "<p>None.</p>"
+        return (f'<p class="para">That the Board:</p><ol class="recommendations">{items}</ol>'
+                f'<div class="contact"><h3>Officer to contact</h3>{contact}</div>'
+                f'<div class="background"><h3>Background papers</h3>{papers}</div>')
+
+    def _contact_lines(self) -> list[str]:
+        contact = self.contact
+        return [contact.name, contact.role, *([f"Tel: {contact.phone}"] if contact.phone else []),
+                *([f"Email: {contact.email}"] if contact.email else [])]
 
     def __str__(self) -> str:
-        return "That the Board:\n" + "\n".join(f"({chr(97 + n)}) {item}" for n, item in enumerate(self.items)) \
-            + f"\nContact: {self.contact}."
+        return ("That the Board:\n" + "\n".join(f"({chr(97 + n)}) {item}" for n, item in enumerate(self.items))
+                + "\nOfficer to contact: " + ", ".join(filter(None, self._contact_lines()))
+                + "\nBackground papers: " + ("; ".join(self.background_papers) or "none"))
 
 
 @dataclass
@@ -143,10 +227,11 @@ class Table(Shown):
 
     frame: pd.DataFrame
     css: str = "paper-table"
+    note: str = ""
     part = "table"
 
     def html(self) -> str:
-        return table_html(self.frame, self.css)
+        return table_html(self.frame, self.css) + (f'<p class="note">{escape(self.note)}</p>' if self.note else "")
 
     def __str__(self) -> str:
         return self.frame.to_string(index=False)

@@ -7,22 +7,29 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import charts, series, wording
+from analysis import attention, charts, series, wording
 from analysis.assess import Assessment, Result, row_accounting
+from analysis.attention import EXCEPTION_SEVERITY
+from analysis.commentary import EXCEPTIONS, KEY_MESSAGES, LOCALITY, Commentary
 from analysis.dataset import Dataset
 from analysis.measures import OUTCOMES
-from analysis.paper import Chart, Dashboard, Findings, Recommendations, Table, TitleBlock
+from analysis.paper import (Attention, Chart, CommentaryBlock, Dashboard, Findings, KeyMessages, Recommendations,
+                            Table, TitleBlock)
 from analysis.periods import month_name, month_runs, months_ending, year_earlier
+from analysis.targets import STATUSES
 
 CHART_MONTHS = 24
 DASHBOARD_KEY = (
     "On track: at or below last year (reduction targets) or meeting the target; at risk: worse, but by no more "
-    "than chance could explain; off track: worse beyond chance. SPC (Making Data Count): common cause means "
-    "the latest month is within normal variation; special cause improvement or concern means a signal in the "
-    "better or worse direction (neither, for measures with no better direction); consistently meets or fails "
-    "target, or hit and miss, says whether the process limits lie wholly on one side of the target. "
-    "Districts: how many districts are higher, similar or lower than the county at 95% funnel limits.")
+    "than chance could explain; off track: worse beyond chance; met or missed: a closed annual cohort against its "
+    "target. Targets marked 'reduction' are to be lower than the same period last year. SPC (Making Data "
+    "Count): common cause means the latest month is within normal variation; special cause improvement or "
+    "concern means a signal in the better or worse direction (neither, for measures with no better direction); "
+    "consistently meets or fails target, or hit and miss, says whether the process limits lie wholly on one side "
+    "of the target.")
 HEADLINE_MEASURE = "total_crime"
+NOT_PROVIDED = "not provided"
+EXCEPTION_REASONS = {"change": "significant change for the worse", "spc": "SPC special cause of concern"}
 
 
 def report_title(dataset: Dataset, assessment: Assessment) -> str:
@@ -34,7 +41,8 @@ def title_block(dataset: Dataset, assessment: Assessment, key: str) -> TitleBloc
     """The paper's title block; `key` (the report's cache key) lets a build check which data the
     notebook's figures came from."""
     kind = "County" if assessment.area.is_county else "District"
-    return TitleBlock(board=dataset.report.board, meeting=dataset.report.meeting(assessment.quarter),
+    config = dataset.report.for_area(assessment.area.name)
+    return TitleBlock(board=config.board, meeting=config.meeting(assessment.quarter),
                       title=report_title(dataset, assessment),
                       subtitle=f"{kind} report \u00b7 {wording.quarter_heading(assessment.quarter)}",
                       notice=illustrative_notice(dataset), report_key=key)
@@ -50,17 +58,77 @@ def illustrative_notice(dataset: Dataset) -> str:
             f"real police.uk data.")
 
 
-def summary(dataset: Dataset, assessment: Assessment) -> Findings:
-    """Purpose and overall performance: why the paper, what the data lack, the status tally, what
-    changed, and what significant means."""
-    sentences = wording.data_gaps(dataset, assessment.quarter, assessment) + wording.summary_sentences(assessment)
-    return Findings(sentences, lead=dataset.report.filled(dataset.report.purpose, assessment.quarter),
-                    note=wording.SIGNIFICANCE_MEANING)
+def purpose(dataset: Dataset, assessment: Assessment) -> Findings:
+    """Why the paper: the purpose in the board's words, and where the dashboard is."""
+    return Findings(lead=dataset.report.filled(dataset.report.purpose, assessment.quarter),
+                    note="Every measure's status, trend, SPC signal and district comparison is in the dashboard "
+                         "(Appendix 1); the charts are in Appendix 2.")
+
+
+def key_messages(dataset: Dataset, assessment: Assessment, commentary: Commentary) -> KeyMessages:
+    """The overall direction and status, the analyst's key messages, then what needs the board's
+    attention, most serious first, each linked to its section."""
+    items = [Attention(item.result.measure.title, "; ".join(s.words for s in item.signals if s.severity <= 3),
+                       item.result.measure.outcome) for item in attention.attention(assessment)]
+    differ = _districts_worse(assessment)
+    if differ:
+        items.append(Attention("Districts", differ, "Locality comparisons"))
+    notices = wording.data_gaps(dataset, assessment.quarter, assessment)
+    if not commentary.provided:
+        notices.append(f"No analyst's commentary was provided for {assessment.area.name} this quarter: the "
+                       f"paper's words are generated from the figures alone.")
+    analyst = CommentaryBlock([("", commentary.sections.get(KEY_MESSAGES, ""))], commentary.example)
+    return KeyMessages(wording.overview(assessment.area.name, attention.reported(assessment), HEADLINE_MEASURE), items, analyst,
+                       notices, wording.SIGNIFICANCE_MEANING)
+
+
+def _districts_worse(assessment: Assessment) -> str:
+    """Districts worse than the county (at the 95% funnel limits), each with its measures."""
+    worse: dict[str, list[str]] = {}
+    for result in attention.reported(assessment):
+        if result.districts is None or result.measure.polarity == "neutral":
+            continue
+        bad = "higher" if result.measure.polarity == "lower_is_better" else "lower"
+        table = result.districts[(~result.districts["is_county"]) & (result.districts["label"] == bad)]
+        for area in table["area"]:
+            if assessment.area.is_county or area == assessment.area.name:
+                worse.setdefault(area, []).append(wording.lower_first(result.measure.title))
+    if not worse:
+        return ""
+    intro = "worse than the county at the 95% funnel limits (higher, or lower where higher is better)"
+    if assessment.area.is_county:  # the grid in the locality section names the measures
+        ranked = sorted(worse.items(), key=lambda item: -len(item[1]))
+        return f"{intro}: " + wording.listed([f"{area} for {len(measures)} measure(s)" for area, measures in ranked]) \
+            + " (the grid under Locality comparisons names them)"
+    return f"{intro}: {assessment.area.name} for {wording.listed(worse[assessment.area.name])}"
+
+
+def exceptions(assessment: Assessment, commentary: Commentary) -> Table:
+    """The quarter's exceptions with the analyst's cause, action, owner and due date, and any other
+    exception the analyst added; what was not provided says so."""
+    current = {item.measure_id: item for item in attention.exceptions(assessment)}
+    by_id = {result.measure.id: result for result in assessment.headline}
+    added = [entry.measure_id for entry in commentary.items(EXCEPTIONS) if entry.measure_id not in current]
+    rows = []
+    for measure_id in [*current, *added]:
+        result, entry = by_id[measure_id], commentary.entry(EXCEPTIONS, measure_id)
+        fields = entry.fields if entry is not None else {}
+        why = "; ".join(dict.fromkeys(EXCEPTION_REASONS.get(s.kind, result.status.word.lower())
+                                      for s in current[measure_id].signals if s.severity <= EXCEPTION_SEVERITY)) \
+            if measure_id in current else "added by the analyst"
+        rows.append({"Measure": result.measure.title, "Status": f"{result.status.symbol} {result.status.word}",
+                     "Figure": wording.exception_figure(result), "Why": why,
+                     **{name: fields.get(name) or NOT_PROVIDED for name in ("Cause", "Action", "Owner", "Due")}})
+    columns = ["Measure", "Status", "Figure", "Why", "Cause", "Action", "Owner", "Due"]
+    return Table(pd.DataFrame(rows, columns=columns), "exceptions")
 
 
 def recommendations(dataset: Dataset, assessment: Assessment) -> Recommendations:
-    config = dataset.report
-    return Recommendations([config.filled(text, assessment.quarter) for text in config.recommendations], config.contact)
+    config = dataset.report.for_area(assessment.area.name)
+    named = wording.listed([wording.lower_first(item.result.measure.title) for item in attention.exceptions(assessment)]) \
+        if attention.exceptions(assessment) else ""
+    return Recommendations([config.filled(text, assessment.quarter, named) for text in config.recommendations],
+                           config.contact, list(config.background_papers))
 
 
 def outcome_results(assessment: Assessment, outcome: str) -> list[Result]:
@@ -68,12 +136,34 @@ def outcome_results(assessment: Assessment, outcome: str) -> list[Result]:
 
 
 def outcome_findings(assessment: Assessment, outcome: str) -> Findings:
-    """The sentences for one outcome's measures, every period, each once (periods can say the same)."""
-    return Findings(dict.fromkeys(wording.result_sentence(r) for r in outcome_results(assessment, outcome)))
+    """The outcome's notable measures first, most serious first, one paragraph each; the measures
+    with nothing notable grouped in one sentence; measures reported county-wide only named once."""
+    notable = [item for item in attention.notable(assessment) if item.result.measure.outcome == outcome]
+    sentences = [wording.notable_sentence(item.result, item.signals) for item in notable]
+    shown = {item.measure_id for item in notable}
+    quiet = [r for r in attention.reported(assessment) if r.measure.outcome == outcome and r.measure.id not in shown]
+    notes = [wording.quiet_sentence(quiet)] if quiet else []
+    county_only = [r for r in attention.county_wide_only(assessment) if r.measure.outcome == outcome]
+    if county_only:
+        notes.append(f"Reported for the county as a whole only (see the county paper): "
+                     f"{wording.listed([wording.lower_first(r.measure.title) for r in county_only])}.")
+    return Findings(sentences + notes)
+
+
+def outcome_commentary(assessment: Assessment, commentary: Commentary, section: str) -> CommentaryBlock:
+    """The analyst's words for one section: its own paragraphs, then each measure's, by title."""
+    titles = {result.measure.id: result.measure.title for result in assessment.headline}
+    blocks = [("", commentary.sections.get(section, ""))]
+    blocks += [(titles[entry.measure_id], entry.text) for entry in commentary.items(section)]
+    absent = "" if commentary.provided else "No analyst's commentary was provided for this section."
+    return CommentaryBlock(blocks, commentary.example, absent)
 
 
 def dashboard(assessment: Assessment) -> Dashboard:
-    """Appendix 1: one row per measure (its headline period), grouped by outcome."""
+    """Appendix 1: one row per measure (its headline period), grouped by outcome; a district's
+    dashboard shows its own position against the county and leaves out county-wide measures."""
+    district = None if assessment.area.is_county else assessment.area.name
+    reported = attention.reported(assessment)
     rows = [{
         "outcome": result.measure.outcome, "measure_id": result.measure.id, "measure": result.measure.title,
         "period": result.period_label,
@@ -82,14 +172,19 @@ def dashboard(assessment: Assessment) -> Dashboard:
         "status": result.status.word, "status_key": result.status.key, "status_symbol": result.status.symbol,
         "status_colour": result.status.colour, "change": wording.change_cell(result),
         "trend": wording.trend_cell(result), "spc": wording.spc_cell(result),
-        "districts": wording.districts_cell(result),
-    } for outcome in OUTCOMES for result in assessment.headline if result.measure.outcome == outcome]
-    return Dashboard(pd.DataFrame(rows), f"Status: {_status_key()}. {DASHBOARD_KEY}")
+        "districts": wording.districts_cell(result, district),
+    } for outcome in OUTCOMES for result in reported if result.measure.outcome == outcome]
+    county_only = attention.county_wide_only(assessment)
+    note = f"Status: {_status_key()}. {DASHBOARD_KEY} " + (
+        "Districts: how many districts are higher, similar or lower than the county at the 95% funnel limits."
+        if district is None else f"Districts: {district} against the county at the 95% funnel limits.")
+    if county_only:
+        note += (" Reported for the county as a whole only, so not in this dashboard: "
+                 + wording.listed([wording.lower_first(r.measure.title) for r in county_only]) + ".")
+    return Dashboard(pd.DataFrame(rows), note)
 
 
 def _status_key() -> str:
-    from analysis.targets import STATUSES
-
     return "; ".join(f"{s.symbol} {s.word}" for s in STATUSES.values())
 
 
@@ -161,11 +256,60 @@ def funnel_chart(assessment: Assessment, result: Result) -> Chart | None:
 
 
 def locality_findings(assessment: Assessment, result: Result) -> Findings:
-    """Which districts differ from the county, and what changed since the last quarter."""
+    """The county's paper: which districts differ from the county for the charted measure; a
+    district's: where it stands against the county for every measure. Then what changed since the
+    last quarter."""
+    if not assessment.area.is_county:
+        return Findings([wording.district_standing(assessment.area.name, _standings(assessment)),
+                         _district_moves(assessment)])
     if result.districts is None:
         return Findings([f"District comparison not available for {wording.lower_first(result.measure.title)}: "
                          f"{result.unavailable or 'not reported for every district'}."])
     return Findings([wording.districts_sentence(result), _changes_since_last_quarter(assessment, result)])
+
+
+def _standings(assessment: Assessment) -> list[tuple[Result, str, int, int]]:
+    """(result, the district's label, its rank from the highest, number of districts) per measure."""
+    standings = []
+    for result in attention.reported(assessment):
+        if result.districts is None:
+            continue
+        districts = result.districts[~result.districts["is_county"]].sort_values("value", ascending=False)
+        names = list(districts["area"])
+        rank = names.index(assessment.area.name)
+        standings.append((result, districts.iloc[rank]["label"], rank + 1, len(names)))
+    return standings
+
+
+def district_grid(assessment: Assessment) -> Table | None:
+    """The county's paper: every measure with district figures against every district (higher,
+    similar or lower than the county at the 95% funnel limits), to show who the outlier is."""
+    if not assessment.area.is_county:
+        return None
+    marks = {"higher": "\u25b2 higher", "similar": "\u2013", "lower": "\u25bc lower"}
+    rows = []
+    for measure_id, positions in attention.district_positions(assessment).items():
+        title = next(r.measure.title for r in assessment.headline if r.measure.id == measure_id)
+        rows.append({"Measure": title, **{area: marks[label] for area, label in positions.items()}})
+    return Table(pd.DataFrame(rows), "district-grid", "\u25b2 higher or \u25bc lower than the county at the 95% "
+                 "funnel limits; \u2013 similar.") if rows else None
+
+
+def _district_moves(assessment: Assessment) -> str:
+    """A district's paper: the measures for which its position against the county changed since the last quarter."""
+    district, previous = assessment.area.name, assessment.quarter.previous()
+    moves = []
+    for result in attention.reported(assessment):
+        before = result.districts_last_quarter
+        if result.districts is None or before is None:
+            continue
+        now = result.districts.set_index("area").loc[district, "label"]
+        was = before.set_index("area").loc[district, "label"]
+        if now != was:
+            moves.append(f"{wording.lower_first(result.measure.title)} (now {now}, was {was})")
+    if not moves:
+        return f"Since the last quarter ({previous}), {district}'s position against the county is unchanged for every measure."
+    return f"Since the last quarter ({previous}), {district}'s position against the county changed for {wording.listed(moves)}."
 
 
 def _changes_since_last_quarter(assessment: Assessment, charted: Result) -> str:
@@ -196,17 +340,12 @@ def district_positions(assessment: Assessment) -> Table | None:
     if assessment.area.is_county:
         return None
     rows = []
-    for result in assessment.headline:
-        if result.districts is None:
-            continue
-        districts = result.districts[~result.districts["is_county"]].sort_values("value", ascending=False)
-        own = districts[districts["area"] == assessment.area.name].iloc[0]
-        rank = list(districts["area"]).index(assessment.area.name) + 1
+    for result, label, rank, districts in _standings(assessment):
+        own = result.districts.set_index("area").loc[assessment.area.name]
         unit = f"per {result.measure.rate_per:,}" if result.measure.statistic == "count" else "%"
         rows.append({"Measure": result.measure.title, assessment.area.name: f"{own['value']:,.1f} {unit}",
-                     "Rank": f"{rank} of {len(districts)} (1 = highest)",
-                     "Funnel position": f"{own['label']} than the county" if own["label"] != "similar"
-                     else "similar to the county"})
+                     "Rank": f"{rank} of {districts} (1 = highest)",
+                     "Funnel position": f"{label} than the county" if label != "similar" else "similar to the county"})
     return Table(pd.DataFrame(rows), "positions")
 
 
@@ -255,4 +394,4 @@ def methods(dataset: Dataset, assessment: Assessment) -> Findings:
         ("Provisional figures, shown but not tested: " + ", ".join(map(wording.lower_first, provisional)) + ".")
         if provisional else "No figure in this report is provisional.",
         "Contains public sector information licensed under the Open Government Licence v3.0.",
-    ])
+    ], numbered=False)

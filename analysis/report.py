@@ -13,17 +13,19 @@ import copy
 import os
 import pickle
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from analysis import paths, present
 from analysis.assess import Assessment, Change, Result, assess, compare
+from analysis.commentary import LOCALITY, Commentary, load_commentary
 from analysis.dataset import Dataset, load_dataset
 from analysis.fingerprint import fingerprint, input_hashes, package_hash
 from analysis.measures import OUTCOMES
-from analysis.paper import Chart, Dashboard, Findings, Recommendations, Table, TitleBlock, escape
+from analysis.paper import (Chart, CommentaryBlock, Dashboard, Findings, KeyMessages, Recommendations, Table,
+                            TitleBlock, escape)
 from analysis.periods import Quarter
 
 OUTCOME_KEYS = dict(zip(("crime", "reoffending", "victims", "asb"), OUTCOMES))
@@ -57,6 +59,11 @@ class Outcome:
         table = self.report.table
         return table[table["outcome"] == self.name].reset_index(drop=True)
 
+    @property
+    def commentary(self) -> CommentaryBlock:
+        """The analyst's words for this outcome, from the commentary store."""
+        return present.outcome_commentary(self.report.assessment, self.report.commentary, self.name)
+
     def chart(self) -> Chart | None:
         """The monthly chart (None where no measure of the outcome has monthly figures for the area)."""
         return present.monthly_chart(self.report.dataset, self.report.assessment, self.name)
@@ -88,6 +95,15 @@ class Locality:
     @property
     def findings(self) -> Findings:
         return present.locality_findings(self.report.assessment, self.result)
+
+    @property
+    def commentary(self) -> CommentaryBlock:
+        return present.outcome_commentary(self.report.assessment, self.report.commentary, LOCALITY)
+
+    @property
+    def grid(self) -> Table | None:
+        """The county's paper: every measure against every district (None in a district's paper)."""
+        return present.district_grid(self.report.assessment)
 
     @property
     def positions(self) -> Table | None:
@@ -128,6 +144,7 @@ class Report:
     dataset: Dataset
     assessment: Assessment
     key: str  # the cache key: quarter, area, input file hashes and package code
+    commentary: Commentary = field(default_factory=lambda: Commentary(None))  # the analyst's words, read afresh on every open (never cached)
 
     def __repr__(self) -> str:
         return (f"Report({self.quarter}, {self.assessment.area.name}: {len(self.assessment.headline)} measures, "
@@ -157,8 +174,15 @@ class Report:
     def title_block(self) -> TitleBlock:
         return present.title_block(self.dataset, self.assessment, self.key)
 
-    def summary(self) -> Findings:
-        return present.summary(self.dataset, self.assessment)
+    def purpose(self) -> Findings:
+        return present.purpose(self.dataset, self.assessment)
+
+    def key_messages(self) -> KeyMessages:
+        return present.key_messages(self.dataset, self.assessment, self.commentary)
+
+    def exceptions(self) -> Table:
+        """The exceptions, with the analyst's cause, action, owner and due date."""
+        return present.exceptions(self.assessment, self.commentary)
 
     def outcome(self, name: str) -> Outcome:
         """One outcome by key ('crime', 'reoffending', 'victims', 'asb') or full name."""
@@ -201,10 +225,21 @@ def current_dataset(data_dir: Path) -> Dataset:
     return dataset
 
 
-def open_report(quarter: str, area: str, data_dir: str = "data", cache_dir: str = "") -> Report:
+def open_report(quarter: str, area: str, data_dir: str = "data", cache_dir: str = "",
+                commentary_dir: str = "") -> Report:
     """The report for a quarter and area: from the cache in `cache_dir` where it holds this report
-    for these very inputs and code, otherwise computed now (and cached, if `cache_dir`). Relative
-    folders are taken from the project folder, wherever the notebook runs."""
+    for these very inputs and code, otherwise computed now (and cached, if `cache_dir`), with the
+    analyst's commentary read from `commentary_dir` (none if ""). Relative folders are taken from
+    the project folder, wherever the notebook runs."""
+    report = _report(quarter, area, data_dir, cache_dir)
+    if commentary_dir:
+        found = report.assessment.area
+        report.commentary = load_commentary(paths.from_project(commentary_dir), report.quarter, found.name, found.slug,
+                                            {m.id for m in report.dataset.measures})
+    return report
+
+
+def _report(quarter: str, area: str, data_dir: str, cache_dir: str) -> Report:
     data_path = paths.from_project(data_dir)
     key = fingerprint(str(Quarter.parse(quarter)), area, input_hashes(data_path), LOADED_PACKAGE)
     entry = paths.from_project(cache_dir) / f"{key}.pickle" if cache_dir else None

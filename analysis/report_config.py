@@ -1,6 +1,9 @@
-"""The board paper's own words (`data/report.yml`): board, title, meeting dates, purpose, recommendations."""
+"""The board paper's own words (`data/report.yml`): board, title, meeting dates, purpose,
+recommendations, contact and background papers, with any district's own board, contact and
+recommendations under `districts:` (the county's are the default)."""
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,9 +13,20 @@ import yaml
 from analysis.paths import REPORT_FILE
 from analysis.periods import PeriodError, Quarter
 
+PER_AREA = ("board", "meeting_dates", "contact", "recommendations", "background_papers")
+CONTACT_FIELDS = ("name", "role", "phone", "email")
+
 
 class ReportConfigError(ValueError):
     """A report config that lacks a field or has one of the wrong kind."""
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    role: str = ""
+    phone: str = ""
+    email: str = ""
 
 
 @dataclass(frozen=True)
@@ -21,38 +35,93 @@ class ReportConfig:
     report_title: str
     meeting_dates: dict[Quarter, datetime.date]
     purpose: str  # may contain {quarter}
-    recommendations: tuple[str, ...]  # each may contain {quarter}
-    contact: str
+    recommendations: tuple[str, ...]  # each may contain {quarter} and {exceptions}
+    contact: Contact
+    background_papers: tuple[str, ...] = ()
+    areas: dict[str, dict] = dataclasses.field(default_factory=dict)  # area name -> its own fields
 
     def meeting(self, quarter: Quarter) -> str:
         date = self.meeting_dates.get(quarter)
         return f"{date.day} {date:%B %Y}" if date else "meeting date to be confirmed"
 
-    def filled(self, text: str, quarter: Quarter) -> str:
-        """The text with {quarter} filled in; no other field is expanded."""
-        return text.replace("{quarter}", quarter.label)
+    def filled(self, text: str, quarter: Quarter, exceptions: str = "") -> str:
+        """The text with {quarter} (and {exceptions}, the quarter's exceptions named) filled in; no
+        other field is expanded."""
+        return text.replace("{quarter}", quarter.label).replace("{exceptions}", exceptions or "none this quarter")
+
+    def for_area(self, name: str) -> ReportConfig:
+        """The words for one area's paper: its own fields where `districts:` gives them."""
+        return dataclasses.replace(self, **self.areas.get(name, {}), areas={})
 
 
 def load_report_config(data_dir: Path) -> ReportConfig:
     path = Path(data_dir) / REPORT_FILE
     try:
         entries = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise ReportConfigError(f"{path}: cannot be read ({error})") from error
-    texts = ("board", "report_title", "purpose", "contact")
+    texts = ("board", "report_title", "purpose")
     if not isinstance(entries, dict) or any(not isinstance(entries.get(key), str) for key in texts):
         raise ReportConfigError(f"{path}: expected text fields {', '.join(texts)}")
-    recommendations = entries.get("recommendations")
-    if not isinstance(recommendations, list) or not all(isinstance(r, str) for r in recommendations):
-        raise ReportConfigError(f"{path}, recommendations: expected a list of sentences")
+    unknown = set(entries) - {*texts, *PER_AREA, "districts"}
+    if unknown:
+        raise ReportConfigError(f"{path}: unknown field(s) {', '.join(sorted(map(str, unknown)))}")
+    common = _area_fields(entries, str(path))
+    if "contact" not in common or "recommendations" not in common:
+        raise ReportConfigError(f"{path}: expected contact and recommendations")
+    districts = entries.get("districts") or {}
+    if not isinstance(districts, dict):
+        raise ReportConfigError(f"{path}, districts: expected district names, each with its own "
+                                f"{', '.join(PER_AREA)}")
+    areas = {}
+    for name, fields in districts.items():
+        if not isinstance(fields, dict) or set(fields) - set(PER_AREA):
+            raise ReportConfigError(f"{path}, districts, {name}: expected some of {', '.join(PER_AREA)}")
+        areas[str(name)] = _area_fields(fields, f"{path}, districts, {name}")
+    return ReportConfig(entries["board"], entries["report_title"], common.get("meeting_dates", {}), entries["purpose"],
+                        common["recommendations"], common["contact"], common.get("background_papers", ()), areas)
+
+
+def _area_fields(entries: dict, where: str) -> dict:
+    """The fields an area can set, checked and converted."""
+    fields = {}
+    if "board" in entries:
+        if not isinstance(entries["board"], str):
+            raise ReportConfigError(f"{where}, board: expected text")
+        fields["board"] = entries["board"]
+    for key in ("recommendations", "background_papers"):
+        if key in entries:
+            items = entries[key]
+            if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+                raise ReportConfigError(f"{where}, {key}: expected a list of sentences")
+            fields[key] = tuple(items)
+    if "contact" in entries:
+        fields["contact"] = _contact(entries["contact"], where)
+    if "meeting_dates" in entries:
+        fields["meeting_dates"] = _meeting_dates(entries["meeting_dates"] or {}, where)
+    return fields
+
+
+def _contact(value: object, where: str) -> Contact:
+    if isinstance(value, str):
+        return Contact(value)
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str) or set(value) - set(CONTACT_FIELDS) \
+            or not all(isinstance(text, str) for text in value.values()):
+        raise ReportConfigError(f"{where}, contact: expected a name, or text fields {', '.join(CONTACT_FIELDS)} "
+                                f"(name required)")
+    return Contact(**value)
+
+
+def _meeting_dates(entries: object, where: str) -> dict[Quarter, datetime.date]:
+    if not isinstance(entries, dict):
+        raise ReportConfigError(f"{where}, meeting_dates: expected quarters, each with a date YYYY-MM-DD")
     dates = {}
-    for quarter, date in (entries.get("meeting_dates") or {}).items():
+    for quarter, date in entries.items():
         try:
-            key = Quarter.parse(quarter)
+            key = Quarter.parse(str(quarter))
         except PeriodError as error:
-            raise ReportConfigError(f"{path}, meeting_dates: {error}") from None
+            raise ReportConfigError(f"{where}, meeting_dates: {error}") from None
         if not isinstance(date, datetime.date):
-            raise ReportConfigError(f"{path}, meeting_dates, {quarter}: {date!r} is not a date YYYY-MM-DD")
+            raise ReportConfigError(f"{where}, meeting_dates, {quarter}: {date!r} is not a date YYYY-MM-DD")
         dates[key] = date
-    return ReportConfig(entries["board"], entries["report_title"], dates, entries["purpose"],
-                        tuple(recommendations), entries["contact"])
+    return dates

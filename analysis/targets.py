@@ -8,6 +8,8 @@ Status rule (the dashboard's "on track?"), for each kind of target in the catalo
 - band (low to high): on track inside the band; at risk outside it but with the value's 95%
   interval reaching the band; off track if the interval lies wholly outside the band.
 - none: "no target"; a value that cannot be computed: "not available".
+A closed annual cohort (final figures) can no longer be on course or at risk: it "met" or "missed"
+its target.
 """
 from __future__ import annotations
 
@@ -38,6 +40,8 @@ STATUSES = {
     "on_track": Status("on_track", "On track", "\u2714", "#009E73"),
     "at_risk": Status("at_risk", "At risk", "!", "#E69F00"),
     "off_track": Status("off_track", "Off track", "\u2716", "#D55E00"),
+    "met": Status("met", "Met", "\u2713", "#009E73"),
+    "missed": Status("missed", "Missed", "\u2717", "#D55E00"),
     "no_target": Status("no_target", "No target", "\u2013", "#56575A"),
     "not_available": Status("not_available", "Not available", "?", "#8A8A8A"),
 }
@@ -111,7 +115,10 @@ def check_target(target: Target, value: float, interval: tuple[float, float]) ->
     return TargetCheck(target, True, 0.0, False, "inside")
 
 
-def status_against_target(check: TargetCheck) -> Status:
+def status_against_target(check: TargetCheck, closed: bool = False) -> Status:
+    """`closed`: final figures of a period that has ended (an annual cohort), judged met or missed."""
+    if closed:
+        return STATUSES["met" if check.met else "missed"]
     if check.met:
         return STATUSES["on_track"]
     return STATUSES["off_track" if check.gap_beyond_chance else "at_risk"]

@@ -10,15 +10,18 @@ from __future__ import annotations
 from analysis.assess import Assessment, Result
 from analysis.dataset import Dataset
 from analysis.periods import Quarter, month_name, year_earlier
+from analysis.spc import RUN_LENGTH
 from analysis.stats import SIGNIFICANCE_LEVEL
 
 SMALLEST_BASE_FOR_PERCENT = 20  # below this a count's % change is left out: 10 to 3 is not "-70%"
+LARGE_PERCENT, LARGE_POINTS = 10, 5  # a change this large is never called "similar", significant or not
 MINUS = "\u2212"
 
 SIGNIFICANCE_MEANING = (
     f"A change is called significant when a change this large would happen by chance less than "
     f"{100 * (1 - SIGNIFICANCE_LEVEL):.0f} times in 100 ({100 * SIGNIFICANCE_LEVEL:.0f}% level); "
-    f"any other change is described as similar, whatever its size."
+    f"any other change is described as similar or, when it is {LARGE_PERCENT}% ({LARGE_POINTS} percentage points) "
+    f"or more, as not statistically significant."
 )
 
 
@@ -103,8 +106,72 @@ def change_verdict(result: Result) -> str:
     if not change.tested:
         return "provisional: not tested" if result.provisional else "not tested"
     if not change.significant:
-        return "no significant change"
+        return "not statistically significant" if large_change(result) else "no significant change"
     return "significant increase" if change.difference > 0 else "significant fall"
+
+
+def large_change(result: Result) -> bool:
+    """A change too large to call "similar" when it is not significant: 10% or more of a count or
+    rate (of a base of at least SMALLEST_BASE_FOR_PERCENT), or 5 percentage points."""
+    change = result.change
+    if result.measure.statistic in ("proportion", "percent_reduction"):
+        return abs(round(change.difference, 1)) >= LARGE_POINTS  # as shown: -4.96 reads -5.0
+    if change.percent is None or abs(change.percent) < LARGE_PERCENT:
+        return False
+    return result.measure.statistic != "count" or change.previous >= SMALLEST_BASE_FOR_PERCENT
+
+
+def p_value(value: float) -> str:
+    return "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
+
+
+def period_phrase(result: Result) -> str:
+    """'2022-23 Q2', 'the year to date, Apr-Sep 2022', 'the 2020-21 cohort'."""
+    label = _the(result.period_label)
+    return f"the {label}" if label.startswith(("year to date", "12 months")) else label
+
+
+def status_explanation(result: Result) -> str:
+    """Why a measure has its status, in words: the dashboard and the sentences give the same reason."""
+    check, change = result.target_check, result.change
+    if check is not None:
+        gap = "larger than chance variation" if check.gap_beyond_chance else "within chance variation"
+        if check.met:
+            return f"{value_text(result)} against a target of {_target_phrase(result)}"
+        against = "the expected range of" if check.target.kind == "band" else "a target of"
+        return f"{value_text(result)} against {against} {_target_phrase(result)}; the gap is {gap}"
+    if result.measure.target == "reduction" and change is not None:
+        size = f"{change_size(result)} on {_the(result.previous_label)} ({previous_text(result)})"
+        if change.difference <= 0:
+            return f"at or below the same period last year: {size}"
+        if change.significant:
+            return f"{size}, a significant increase ({p_value(change.p_value)})"
+        return f"{size}, a rise within what chance could explain"
+    return result.status_reason
+
+
+def spc_reason(chart) -> str:
+    """Why the latest month is special cause: 'Sep 2022 (1,302) above the upper process limit (1,250)'."""
+    point, limits = chart.points[-1], chart.limits
+    high = point.side == "high"
+    month = month_name(point.month)
+    if point.beyond_limit:
+        limit = limits.upper_process_limit if high else limits.lower_process_limit
+        return (f"{month} ({_chart_value(point.value)}) {'above the upper' if high else 'below the lower'} "
+                f"process limit ({_chart_value(limit)})")
+    if point.trend:
+        return f"{RUN_LENGTH} or more months each {'higher' if high else 'lower'} than the last, to {month}"
+    if point.two_of_three:
+        return f"two of three months to {month} beyond the {'upper' if high else 'lower'} two-sigma line"
+    return f"{RUN_LENGTH} or more months in a row {'above' if high else 'below'} the mean, to {month}"
+
+
+def _chart_value(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}"
+
+
+def trend_size(trend) -> str:
+    return signed(f"{trend.monthly_percent_change:+.1f}") + "% a month"
 
 
 def change_sentence(result: Result) -> str:
@@ -120,6 +187,8 @@ def change_sentence(result: Result) -> str:
             "the change between cohorts is not tested"
         return f"against {size}: {reason}"
     if not change.significant:
+        if large_change(result):
+            return f"against {size}: not statistically significant"
         return f"similar to {against} ({size}): no significant change"
     direction = "up" if change.difference > 0 else "down"
     return f"{direction} on {against} ({size}): a {change_verdict(result)}"
@@ -162,29 +231,66 @@ def result_sentence(result: Result) -> str:
     return f"{sentence} {target}." if target else sentence
 
 
-def summary_sentences(assessment: Assessment) -> list[str]:
-    """Top of the report: the status tally, what is off track, and the significant changes."""
-    headline = assessment.headline
-    tally = {}
+def overview(area: str, headline: list[Result], headline_measure: str) -> str:
+    """The key messages' opening paragraph: the overall direction of crime, the status of every
+    measure with the ones that are not on track named, and the good news."""
+    sentences = []
+    lead = next((r for r in headline if r.measure.id == headline_measure and r.value is not None), None)
+    if lead is not None:
+        sentences.append(f"{lead.measure.title} in {area}: {value_with_unit(lead)} in "
+                         f"{_the(lead.period_label)}, {change_sentence(lead)}.")
+    by_status: dict[str, list[str]] = {}
     for result in headline:
-        tally[result.status.word.lower()] = tally.get(result.status.word.lower(), 0) + 1
-    order = {"on track": "on track", "at risk": "at risk", "off track": "off track",
-             "no target": "with no target", "not available": "not available"}
-    parts = [f"{tally[word]} {phrase}" for word, phrase in order.items() if word in tally]
-    sentences = [f"Of the {len(headline)} measures for {assessment.area.name}, " + listed(parts) + "."]
-    off_track = [r for r in headline if r.status.key == "off_track"]
-    if off_track:
-        sentences.append("Off track: " + listed([f"{lower_first(r.measure.title)} ({_off_track_reason(r)})"
-                                                   for r in off_track]) + ".")
-    changed = [r for r in headline if r.change is not None and r.change.significant and r.status.key != "off_track"]
-    rises = [r for r in changed if r.change.difference > 0]
-    falls = [r for r in changed if r.change.difference < 0]
-    for label, items in (("Significant increases", rises), ("Significant falls", falls)):
-        if items:
-            sentences.append(f"{label}: " + "; ".join(f"{lower_first(r.measure.title)} ({change_size(r)})" for r in items) + ".")
-    if not changed and not off_track:
-        sentences.append("No headline measure changed significantly on the same period last year.")
-    return sentences
+        by_status.setdefault(result.status.key, []).append(lower_first(result.measure.title))
+    parts = []
+    for key, phrase, named in STATUS_TALLY:
+        titles = by_status.get(key, [])
+        if titles:
+            parts.append(f"{len(titles)} {phrase}" + (f" ({listed(titles)})" if named else ""))
+    sentences.append(f"Of the {len(headline)} measures reported for {area}, {listed(parts)}.")
+    better = [r for r in headline if r.change is not None and r.change.significant and r.measure.polarity != "neutral"
+              and (r.change.difference < 0) == (r.measure.polarity == "lower_is_better")]
+    if better:
+        sentences.append("Significant improvements on last year: " + "; ".join(
+            f"{lower_first(r.measure.title)} ({change_size(r)})" for r in better) + ".")
+    return " ".join(sentences)
+
+
+# How the status tally reads: (status key, phrase, whether the measures are named).
+STATUS_TALLY = (("off_track", "off track", True), ("missed", "missed their target", True),
+                ("at_risk", "at risk", True), ("on_track", "on track", False), ("met", "met their target", True),
+                ("no_target", "with no target", False), ("not_available", "not available", True))
+
+
+def notable_sentence(result: Result, signals) -> str:
+    """A notable measure: its figures, then what the status, other periods, SPC and trend add."""
+    sentences = [result_sentence(result)]
+    if result.measure.target == "reduction" and result.status.key == "at_risk":
+        sentences.append("At risk: the target is to be no higher than the same period last year, and the rise is "
+                         "within what chance could explain.")
+    for signal in signals:
+        if signal.kind != "status" and not (signal.kind == "change" and signal.headline):
+            sentences.append(signal.words[0].upper() + signal.words[1:] + ".")
+    return " ".join(sentences)
+
+
+def quiet_sentence(results: list[Result]) -> str:
+    """The measures with nothing notable, in one sentence with their figures."""
+    available = [r for r in results if r.value is not None]
+    missing = [r for r in results if r.value is None]
+    parts = []
+    if available:
+        parts.append("Nothing notable (no significant change on last year, no SPC signal or clear trend, and on "
+                     "track or with no target) for " + listed([f"{lower_first(r.measure.title)} ({value_with_unit(r)}, "
+                                                              f"{_change_brief(r)})" for r in available]) + ".")
+    if missing:
+        parts.append("Not available: " + listed([f"{lower_first(r.measure.title)} ({r.unavailable})"
+                                                 for r in missing]) + ".")
+    return " ".join(parts)
+
+
+def _change_brief(result: Result) -> str:
+    return "no comparison available" if result.change is None else f"{change_size(result)} on {_the(result.previous_label)}"
 
 
 def data_gaps(dataset: Dataset, quarter: Quarter, assessment: Assessment | None = None) -> list[str]:
@@ -294,7 +400,7 @@ def target_cell(result: Result) -> str:
     if kind == "none":
         return "none (direction reported)"
     if kind == "reduction":
-        return "lower than the same period last year"
+        return "reduction"
     if result.target_check is None:
         return "not available" if result.value is None else result.status_reason
     return _target_phrase(result)
@@ -322,11 +428,15 @@ def spc_cell(result: Result) -> str:
     return text + (" (provisional limits)" if chart.provisional else "")
 
 
-def districts_cell(result: Result) -> str:
-    """'2 higher, 5 similar' or why there is no comparison."""
+def districts_cell(result: Result, district: str | None = None) -> str:
+    """The county's spread ('2 higher, 5 similar'), a district's own position ('higher than the
+    county'), or why there is no comparison."""
     if result.districts is None:
         return "county-wide only" if result.value is not None else "not available"
     labels = result.districts.loc[~result.districts["is_county"], "label"]
+    if district is not None:
+        label = result.districts.set_index("area").loc[district, "label"]
+        return "similar to the county" if label == "similar" else f"{label} than the county"
     return ", ".join(f"{(labels == label).sum()} {label}" for label in ("higher", "similar", "lower")
                      if (labels == label).any())
 
@@ -342,3 +452,53 @@ def districts_sentence(result: Result) -> str:
     if not parts:
         return f"{result.measure.title}: every district is similar to the county at the 95% funnel limits."
     return f"{result.measure.title}: " + "; ".join(parts) + " (95% funnel limits); the others are similar."
+
+
+def districts_differ(result: Result, differ) -> str:
+    """'Burglary: Charnwood higher (1.3 per 1,000) and Melton lower (0.7) than the county (1.0 per
+    1,000 residents), at the 95% funnel limits.'"""
+    table = result.districts
+    county = table[table["is_county"]].iloc[0]
+    unit = f" per {result.measure.rate_per:,} {_residents(result)}" if result.measure.statistic == "count" else "%"
+    named = [f"{row.area} {row.label} ({rate(row.value)})" for row in differ.itertuples()]
+    return (f"{result.measure.title}: {listed(named)} than the county ({rate(county['value'])}{unit}), "
+            f"at the 95% funnel limits.")
+
+
+def district_standing(district: str, standings: list) -> str:
+    """'Melton against the county (95% funnel limits): higher for shoplifting (1.1 per 1,000
+    residents; 1st of 7 districts) ...; similar for the other 8 measures.'"""
+    parts = []
+    for label in ("higher", "lower"):
+        named = [f"{lower_first(result.measure.title)} ({_district_value(result, district)}; {_ordinal(rank)} highest "
+                 f"of {count_})" for result, position, rank, count_ in standings if position == label]
+        if named:
+            parts.append(f"{label} than the county for {listed(named)}")
+    similar = sum(1 for _, position, _, _ in standings if position == "similar")
+    if similar:
+        parts.append(f"similar to the county for {'the other ' if parts else ''}{similar} measure(s)")
+    if not parts:
+        return f"{district}: no measure has district figures this quarter."
+    return f"{district}, at the 95% funnel limits: " + "; ".join(parts) + "."
+
+
+def _district_value(result: Result, district: str) -> str:
+    value = result.districts.set_index("area").loc[district, "value"]
+    unit = f" per {result.measure.rate_per:,} {_residents(result)}" if result.measure.statistic == "count" else "%"
+    return f"{rate(value)}{unit}"
+
+
+def _ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def exception_figure(result: Result) -> str:
+    """The exceptions table's figure: the value against its target, or its change on last year."""
+    if result.value is None:
+        return "not available"
+    if result.target_check is not None:
+        return f"{value_text(result)} against a target of {_target_phrase(result)}"
+    if result.change is None:
+        return value_with_unit(result)
+    return f"{value_with_unit(result)}; {change_size(result)} on {_the(result.previous_label)}"
