@@ -40,8 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--strict", action="store_true",
                        help="refuse a quarter with a month missing, or an exception without the analyst's cause, "
                             "action, owner and due date")
-    build.add_argument("--commentary", type=Path, default=paths.COMMENTARY_DIR, metavar="FOLDER",
-                       help="the analyst's commentary store (default: commentary/)")
+    build.add_argument("--commentary", type=Path, metavar="FOLDER",
+                       help="the analyst's commentary store (default: commentary/ beside the data directory)")
     build.add_argument("--timeout", type=int, default=600, metavar="SECONDS", help="time limit for any one notebook cell")
     build.add_argument("--force", action="store_true", help="rebuild every area, even those up to date")
     build.add_argument("--scheduler", metavar="ADDRESS", help="run the areas on a Dask distributed cluster, e.g. tcp://host:8786")
@@ -53,8 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     words.add_argument("--quarter", help="financial-year quarter, e.g. 2022-23Q2 (default: latest complete)")
     words.add_argument("--areas", nargs="+", metavar="AREA", help="area names or slugs (default: county and districts)")
     words.add_argument("--data", type=Path, default=paths.DATA_DIR, help="data directory")
-    words.add_argument("--commentary", type=Path, default=paths.COMMENTARY_DIR, metavar="FOLDER",
-                       help="the commentary store (default: commentary/)")
+    words.add_argument("--commentary", type=Path, metavar="FOLDER",
+                       help="the commentary store (default: commentary/ beside the data directory)")
 
     args = parser.parse_args(argv)
     try:

@@ -4,7 +4,7 @@ One rule decides it for the key messages, the exceptions table, the outcome sect
 commentary drafts, so they never disagree. Signals, most serious first:
 0 off track, or a closed cohort that missed its target;
 1 a significant change for the worse on the same period last year, in the headline period;
-2 an SPC special cause of concern in the latest month;
+2 an SPC special cause of concern in the latest month (from firm limits: 12 months or more);
 3 a significant change for the worse in another period (the year to date), an SPC special cause in
   the latest month of a measure with no better direction, or a significant six-month trend for the
   worse (or, with no better direction, any significant trend);
@@ -75,8 +75,9 @@ def signals(assessment: Assessment, result: Result) -> tuple[Signal, ...]:
         found.append(Signal(severity, f"{wording.change_verdict(period)} in {wording.period_phrase(period)} "
                                       f"({wording.change_size(period)}, {wording.p_value(change.p_value)})",
                             "change", period is result))
-    spc = result.spc
-    if spc is not None and spc.variation_icon is not None and spc.points[-1].signal != "common cause":
+    spc = result.spc  # limits from fewer than 12 months are provisional: no signal is taken from them
+    if spc is not None and spc.variation_icon is not None and not spc.provisional \
+            and spc.points[-1].signal != "common cause":
         signal = spc.points[-1].signal
         severity = {"concern": 2, "neither": 3, "improvement": 5}[signal]
         found.append(Signal(severity, f"SPC special cause{'' if signal == 'neither' else ' ' + signal}: "
@@ -175,11 +176,13 @@ def missing_commentary(assessment: Assessment, commentary: Commentary) -> list[s
         entry = commentary.entry(EXCEPTIONS, item.measure_id)
         lacking = list(FIELDS) if entry is None else [name for name in FIELDS if not entry.fields.get(name)]
         if lacking:
-            missing.append(f"exception {item.measure_id}: no {wording.listed([f.lower() for f in lacking])}")
+            missing.append(f"exception {item.measure_id}: no " + ", ".join(f.lower() for f in lacking[:-1])
+                           + (" or " if len(lacking) > 1 else "") + lacking[-1].lower())
     current = {(i.section, i.measure_id): i.figures for i in commentary_items(assessment)}
     for entry in commentary.entries:
         now = current.get((entry.section, entry.measure_id))
-        if entry.written and (entry.figures_changed or (now is not None and entry.figures != now)):
+        recorded = entry.figures is not None and now is not None  # words typed without a draft record no figures
+        if entry.written and (entry.figures_changed or (recorded and entry.figures != now)):
             missing.append(f"{entry.section}, {entry.measure_id}: written for other figures; check the words "
                            f"(python -m analysis commentary marks them)")
     return missing

@@ -114,12 +114,13 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
                data_dir: Path = paths.DATA_DIR, out_dir: Path = paths.OUTPUTS_DIR, workers: int = 1,
                notebook: Path = paths.NOTEBOOK, strict: bool = False,
                timeout: int = CELL_TIMEOUT_SECONDS, force: bool = False, scheduler: str | None = None,
-               commentary_dir: Path = paths.COMMENTARY_DIR) -> dict:
+               commentary_dir: Path | None = None) -> dict:
     """Build every area's notebook, HTML and PDF; return the manifest (also written as manifest.json).
 
     `strict` refuses a quarter with a month missing (otherwise its figures are "not available"), and
     a pack with an exception that lacks the analyst's cause, action, owner or due date (otherwise
-    listed, and shown as "not provided"); the analyst's words come from `commentary_dir`;
+    listed, and shown as "not provided"); the analyst's words come from `commentary_dir` (by default
+    `commentary/` beside the data directory: the project's own for `data/`);
     `timeout` is the limit, in seconds, for any one cell of an area's notebook. Areas already
     published from the same inputs, code and parameters are kept as they are unless `force`; the
     others build in `workers` local processes, or on the Dask cluster at `scheduler`.
@@ -136,7 +137,7 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
     out_dir = Path(out_dir).resolve()
     staging, target = out_dir / f".staging-{period.slug}", out_dir / period.slug
     inputs, code = dataset.input_hashes, code_hash()
-    commentary_dir = Path(commentary_dir).resolve()
+    commentary_dir = commentary_store(dataset.data_dir, commentary_dir)
     jobs = {area.slug: AreaJob(period.label, area, str(dataset.data_dir), str(staging), str(notebook), timeout,
                                str(out_dir / CACHE_DIR), code, package_hash(), inputs, str(commentary_dir),
                                _commentary_hash(commentary_path(commentary_dir, period, area.slug)))
@@ -260,6 +261,12 @@ def build_area(job: AreaJob) -> dict:
         result.update(status="failed", error=f"{type(error).__name__}: {error}")
     result["seconds_total"] = round(time.perf_counter() - started, 2)
     return result
+
+
+def commentary_store(data_dir: Path, asked: Path | None) -> Path:
+    """The commentary store asked for, or `commentary/` beside the data directory: the words belong
+    to the data set they are about."""
+    return Path(asked).resolve() if asked is not None else Path(data_dir).resolve().parent / paths.COMMENTARY
 
 
 def _commentary_hash(path: Path) -> str:

@@ -257,9 +257,8 @@ def draft(text: str | None, quarter: Quarter, area_name: str, items: list[Item],
         text = (f"---\narea: {area_name}\nquarter: {quarter.label}\n---\n"
                 f"# Analyst's commentary: {area_name}, {quarter.label}\n\n{GUIDE}"
                 + "".join(f"\n## {section}\n{PROMPTS.get(section, '')}" for section in SECTIONS) + "\n")
-    text = text.replace("\r\n", "\n")
     commentary = parse(text, path, quarter, area_name, measure_ids)
-    lines = text.splitlines(keepends=True)
+    lines = text.splitlines(keepends=True)  # the file's own line endings are kept
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
     inserts: dict[int, list[str]] = {}  # line index -> lines to put before it

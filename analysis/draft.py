@@ -12,22 +12,24 @@ from pathlib import Path
 
 from analysis import paths
 from analysis.attention import commentary_items
-from analysis.build import CACHE_DIR, choose_quarter
+from analysis.build import CACHE_DIR, choose_quarter, commentary_store
 from analysis.commentary import commentary_path, draft
 from analysis.report import current_dataset, open_report
 
 
 def draft_commentary(quarter: str | None, area_names: list[str] | None, data_dir: Path,
-                     store: Path) -> list[Path]:
-    """Draft (or bring up to date) the files of the areas asked for; return the files written."""
+                     store: Path | None = None) -> list[Path]:
+    """Draft (or bring up to date) the files of the areas asked for, in `store` (by default
+    `commentary/` beside the data directory); return the files written."""
     dataset = current_dataset(Path(data_dir).resolve())
+    store = commentary_store(dataset.data_dir, store)
     period = choose_quarter(dataset, quarter)
     areas = dataset.areas.all if not area_names else tuple(dict.fromkeys(map(dataset.areas.find, area_names)))
     measure_ids = {measure.id for measure in dataset.measures}
     written = []
     for number, area in enumerate(areas, start=1):
         report = open_report(period.label, area.name, str(dataset.data_dir), str(paths.OUTPUTS_DIR / CACHE_DIR))
-        path = commentary_path(Path(store), period, area.slug)
+        path = commentary_path(store, period, area.slug)
         before = path.read_text(encoding="utf-8") if path.is_file() else None
         items = commentary_items(report.assessment)
         text, added, marked = draft(before, period, area.name, items, measure_ids, path)
@@ -38,6 +40,14 @@ def draft_commentary(quarter: str | None, area_names: list[str] | None, data_dir
             partial.replace(path)
             written.append(path)
         state = "created" if before is None else "updated" if text != before else "unchanged"
-        print(f"[{number}/{len(areas)}] {area.name}: {path} {state}; {len(items)} item(s) need words, "
+        print(f"[{number}/{len(areas)}] {area.name}: {_shown(path)} {state}; {len(items)} item(s) need words, "
               f"{len(added)} added, {len(marked)} marked as written for other figures", file=sys.stderr)
     return written
+
+
+def _shown(path: Path) -> Path:
+    """The path as the user can type it: relative to where they are, where it lies below."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path

@@ -5,7 +5,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 OUTPUTS_DIR = PROJECT_ROOT / "outputs"
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "quarterly_report.ipynb"
-COMMENTARY_DIR = PROJECT_ROOT / "commentary"  # the analyst's words, one Markdown file per quarter and area
+COMMENTARY = "commentary"  # beside a data directory: the analyst's words, one Markdown file per quarter and area
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 

@@ -136,12 +136,15 @@ def outcome_results(assessment: Assessment, outcome: str) -> list[Result]:
 
 
 def outcome_findings(assessment: Assessment, outcome: str) -> Findings:
-    """The outcome's notable measures first, most serious first, one paragraph each; the measures
-    with nothing notable grouped in one sentence; measures reported county-wide only named once."""
+    """The outcome's notable measures first, most serious first, one paragraph each, then those not
+    available and why; the measures with nothing notable grouped in one sentence; measures reported
+    county-wide only named once."""
     notable = [item for item in attention.notable(assessment) if item.result.measure.outcome == outcome]
     sentences = [wording.notable_sentence(item.result, item.signals) for item in notable]
     shown = {item.measure_id for item in notable}
-    quiet = [r for r in attention.reported(assessment) if r.measure.outcome == outcome and r.measure.id not in shown]
+    rest = [r for r in attention.reported(assessment) if r.measure.outcome == outcome and r.measure.id not in shown]
+    sentences += [wording.result_sentence(r) for r in rest if r.value is None]  # "not available", and why
+    quiet = [r for r in rest if r.value is not None]
     notes = [wording.quiet_sentence(quiet)] if quiet else []
     county_only = [r for r in attention.county_wide_only(assessment) if r.measure.outcome == outcome]
     if county_only:

@@ -276,17 +276,9 @@ def notable_sentence(result: Result, signals) -> str:
 
 def quiet_sentence(results: list[Result]) -> str:
     """The measures with nothing notable, in one sentence with their figures."""
-    available = [r for r in results if r.value is not None]
-    missing = [r for r in results if r.value is None]
-    parts = []
-    if available:
-        parts.append("Nothing notable (no significant change on last year, no SPC signal or clear trend, and on "
-                     "track or with no target) for " + listed([f"{lower_first(r.measure.title)} ({value_with_unit(r)}, "
-                                                              f"{_change_brief(r)})" for r in available]) + ".")
-    if missing:
-        parts.append("Not available: " + listed([f"{lower_first(r.measure.title)} ({r.unavailable})"
-                                                 for r in missing]) + ".")
-    return " ".join(parts)
+    return ("Nothing notable (no significant change on last year, no SPC signal or clear trend, and on track or "
+            "with no target) for " + listed([f"{lower_first(r.measure.title)} ({value_with_unit(r)}, {_change_brief(r)})"
+                                              for r in results]) + ".")
 
 
 def _change_brief(result: Result) -> str:

@@ -32,8 +32,9 @@ def test_every_part_of_the_paper_is_a_real_object_that_displays_marked_as_the_pa
     assert {"value", "low", "high", "p_value", "change_low", "change_high", "status", "trend"} <= set(crime.table)
     dashboard = report.dashboard()
     assert list(dashboard.table["measure_id"]) == [r.measure.id for r in report.assessment.headline]
-    for part in (report.title_block(), report.summary(), crime.findings, crime.chart(), report.locality().findings,
-                 report.recommendations(), dashboard, report.methods()):
+    for part in (report.title_block(), report.purpose(), report.key_messages(), report.exceptions(), crime.findings,
+                 crime.commentary, crime.chart(), report.locality().findings, report.recommendations(), dashboard,
+                 report.methods()):
         data, metadata = shown(part)
         assert PAPER_KEY in metadata and data["text/html"] and data["text/plain"]
     assert shown(report.title_block())[1][PAPER_KEY]["title"] == "Safer Communities performance 2022-23 Q2: Testshire"
@@ -208,6 +209,6 @@ def test_the_paper_says_what_one_areas_data_lack(small_data_dir, tmp_path, sourc
     counts.write_text("".join(line for line in counts.read_text().splitlines(keepends=True) if not line.startswith(source)))
     melton = open_report("2022-23 Q2", "Melton", str(data))
     year_to_date = "The police.uk data lack 3 month(s) of the year to date, Apr-Sep 2022: those figures are not available."
-    for part in (melton.summary(), melton.methods()):
+    for part in (melton.key_messages(), melton.methods()):
         assert reason in str(part) and year_to_date in str(part)
     assert "is missing from the data" not in str(melton.methods())

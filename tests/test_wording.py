@@ -62,18 +62,26 @@ def test_neutral_measures_report_direction_without_a_target(county):
 
 
 def test_dashboard_cells(county):
-    assert wording.target_cell(county["total_crime", "quarter"]) == "lower than the same period last year"
+    assert wording.target_cell(county["total_crime", "quarter"]) == "reduction"  # the dashboard's key says what it means
     assert wording.target_cell(county["marac_repeat_rate", "quarter"]) == "25% to 30%"
     assert wording.change_cell(county["total_crime", "quarter"]) == "+2 (no significant change)"
     assert wording.districts_cell(county["total_crime", "quarter"]) == "2 similar"
     assert wording.districts_cell(county["youth_reoffending_rate", "annual_cohort"]) == "county-wide only"
 
 
-def test_summary_tallies_statuses(small_data_dir):
-    dataset = load_dataset(small_data_dir)
-    summary = wording.summary_sentences(assess(dataset, Quarter(2022, 2), dataset.areas.county))
-    assert summary[0].startswith("Of the 18 measures for Testshire, ")
-    assert summary[-1] == "No headline measure changed significantly on the same period last year."
+def test_a_large_change_that_is_not_significant_is_not_called_similar(county):
+    # 29 to 46 burglaries: +17, +59%. Exact conditional test: 46 of 75 under p = 0.5, two-sided
+    # p = 0.063 (binomial tail P(X >= 46) = 0.0316, doubled): not significant at 5%.
+    base = county["burglary", "quarter"]
+    comparison = compare_counts(46, 29)
+    assert comparison.p_value == pytest.approx(0.063, abs=0.001)
+    large = dataclasses.replace(base, value=46.0, change=Change(
+        29, 17, comparison.percent_change, "rate ratio", comparison.rate_ratio, comparison.ratio_low,
+        comparison.ratio_high, comparison.p_value, True))
+    sentence = wording.result_sentence(large)
+    assert "against 29 in 2021-22 Q2; +17, +59%: not statistically significant." in sentence
+    assert "similar" not in sentence and "increase" not in sentence
+    assert wording.change_cell(large) == "+17, +59% (not statistically significant)"
 
 
 @pytest.mark.parametrize("value, text", [(12987, "12,987"), (0, "0")])
