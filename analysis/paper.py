@@ -179,11 +179,11 @@ class CommentaryBlock(Shown):
 
         if not any(text for _, text in self.blocks):
             return f'<p class="no-commentary">{escape(self.absent)}</p>' if self.absent else ""
-        example = ('<p class="illustrative">Example commentary, written by the project to show the format; '
-                   'not an analyst\'s account.</p>') if self.example else ""
+        example = (' <span class="illustrative">Example commentary, written by the project to show the format; '
+                   'not an analyst\'s account</span>') if self.example else ""
         body = "".join((f'<h4>{escape(heading)}</h4>' if heading else "") + render_markdown(text)
                        for heading, text in self.blocks if text)
-        return f'<section class="commentary"><h3>Analyst\'s commentary</h3>{example}{body}</section>'
+        return f'<section class="commentary"><h3>Analyst\'s commentary{example}</h3>{body}</section>'
 
     def __str__(self) -> str:
         if not any(text for _, text in self.blocks):
@@ -207,8 +207,8 @@ class Recommendations(Shown):
         papers = "".join(f"<li>{escape(paper)}</li>" for paper in self.background_papers)
         papers = f'<ul class="background">{papers}</ul>' if papers else "<p>None.</p>"
         return (f'<p class="para">That the Board:</p><ol class="recommendations">{items}</ol>'
-                f'<div class="contact"><h3>Officer to contact</h3>{contact}</div>'
-                f'<div class="background"><h3>Background papers</h3>{papers}</div>')
+                f'<div class="frame"><div class="contact"><h3>Officer to contact</h3>{contact}</div>'
+                f'<div class="background"><h3>Background papers</h3>{papers}</div></div>')
 
     def _contact_lines(self) -> list[str]:
         contact = self.contact

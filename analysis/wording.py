@@ -276,8 +276,7 @@ def notable_sentence(result: Result, signals) -> str:
 
 def quiet_sentence(results: list[Result]) -> str:
     """The measures with nothing notable, in one sentence with their figures."""
-    return ("Nothing notable (no significant change on last year, no SPC signal or clear trend, and on track or "
-            "with no target) for " + listed([f"{lower_first(r.measure.title)} ({value_with_unit(r)}, {_change_brief(r)})"
+    return ("No significant change, SPC signal or clear trend, and on track or with no target: " + listed([f"{lower_first(r.measure.title)} ({value_with_unit(r)}, {_change_brief(r)})"
                                               for r in results]) + ".")
 
 
