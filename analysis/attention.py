@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from analysis import wording
 from analysis.assess import Assessment, Result
-from analysis.commentary import EXCEPTIONS, FIELDS, Commentary, Item
+from analysis.commentary import EXCEPTIONS, FIELDS, LOCALITY, Commentary, Item
 
 EXCEPTION_SEVERITY = 2  # signals of this severity or more serious make a measure an exception
 ATTENTION_SEVERITY = 3  # signals shown in the key messages' list (at risk is named in the overview)
@@ -151,8 +151,6 @@ def commentary_items(assessment: Assessment) -> list[Item]:
     """What needs the analyst's words, with its figures: each exception (under Exceptions); each
     other measure with a significant change, an SPC special cause or a significant trend (under its
     outcome); each measure whose districts differ from the county (under Locality comparisons)."""
-    from analysis.commentary import LOCALITY
-
     items = []
     for item in notable(assessment):
         if all(signal.severity == 4 for signal in item.signals):  # at risk alone: the figures say why

@@ -35,16 +35,18 @@ class Panel:
     band: tuple[float, float] | None = None
 
 
-def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, alt: str, note: str = "") -> Chart:
+def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, outcome: str, alt: str,
+                   note: str = "") -> Chart:
     """Small multiples of monthly values: the reported quarter shaded, last year dashed, SPC limits
-    dotted, targets as lines or bands; gaps where the data lack months."""
+    dotted, targets as lines or bands; gaps where the data lack months. The title names the outcome,
+    so the chart needs no heading of its own (a heading can be left at a page's foot)."""
     columns = 2
     rows = -(-len(panels) // columns)
     months = panels[0].values.index
     numbers = pd.DataFrame({panel.title: panel.values for panel in panels}, index=months).rename(index=month_name)
     titles = [textwrap.fill(panel.title, 40) for panel in panels]  # wrapped, never cut short
     extra_lines = max(title.count("\n") for title in titles)  # room above the top row for long titles
-    figure = Chart(alt, numbers, note, figsize=(A4_WIDTH_INCHES, 2.0 * rows + 1.2))
+    figure = Chart(alt, numbers, note, figsize=(A4_WIDTH_INCHES, 2.0 * rows + 1.4))
     with house_style():
         axes = figure.subplots(rows, columns, squeeze=False)
         positions = range(len(months))
@@ -79,11 +81,11 @@ def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, alt: s
                 axis.tick_params(labelbottom=False)
         handles = {label: handle for axis in axes.flat for handle, label in zip(*axis.get_legend_handles_labels())}
         height = figure.get_figheight()
-        figure.legend(handles.values(), handles.keys(), loc="upper left", bbox_to_anchor=(0.01, 1 - 0.38 / height),
+        figure.legend(handles.values(), handles.keys(), loc="upper left", bbox_to_anchor=(0.01, 1 - 0.58 / height),
                       ncol=len(handles), fontsize=7, frameon=False)
-        figure.suptitle(f"{area_name}: monthly figures, {month_name(months[0])} to {month_name(months[-1])} "
+        figure.suptitle(f"{outcome}\n{area_name}: monthly figures, {month_name(months[0])} to {month_name(months[-1])} "
                         f"(shaded: {quarter})", fontsize=10, x=0.01, y=1 - 0.1 / height, ha="left", va="top")
-        figure.subplots_adjust(left=0.07, right=0.98, top=1 - (1.05 + 0.15 * extra_lines) / height,
+        figure.subplots_adjust(left=0.07, right=0.98, top=1 - (1.25 + 0.15 * extra_lines) / height,
                                bottom=0.75 / height, hspace=0.8, wspace=0.18)
     return figure
 

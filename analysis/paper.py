@@ -179,8 +179,8 @@ class CommentaryBlock(Shown):
 
         if not any(text for _, text in self.blocks):
             return f'<p class="no-commentary">{escape(self.absent)}</p>' if self.absent else ""
-        example = (' <span class="illustrative">Example commentary, written by the project to show the format; '
-                   'not an analyst\'s account</span>') if self.example else ""
+        example = ' <span class="illustrative">Example written by the project, not an analyst\'s words</span>' \
+            if self.example else ""
         body = "".join((f'<h4>{escape(heading)}</h4>' if heading else "") + render_markdown(text)
                        for heading, text in self.blocks if text)
         return f'<section class="commentary"><h3>Analyst\'s commentary{example}</h3>{body}</section>'

@@ -20,8 +20,8 @@ MINUS = "\u2212"
 SIGNIFICANCE_MEANING = (
     f"A change is called significant when a change this large would happen by chance less than "
     f"{100 * (1 - SIGNIFICANCE_LEVEL):.0f} times in 100 ({100 * SIGNIFICANCE_LEVEL:.0f}% level); "
-    f"any other change is described as similar or, when it is {LARGE_PERCENT}% ({LARGE_POINTS} percentage points) "
-    f"or more, as not statistically significant."
+    f"any other change is described as similar or, when it is {LARGE_PERCENT}% or more of a count of at least "
+    f"{SMALLEST_BASE_FOR_PERCENT} (or {LARGE_POINTS} percentage points), as not statistically significant."
 )
 
 
@@ -162,8 +162,8 @@ def spc_reason(chart) -> str:
     if point.trend:
         return f"{RUN_LENGTH} or more months each {'higher' if high else 'lower'} than the last, to {month}"
     if point.two_of_three:
-        return f"two of three months to {month} beyond the {'upper' if high else 'lower'} two-sigma line"
-    return f"{RUN_LENGTH} or more months in a row {'above' if high else 'below'} the mean, to {month}"
+        return f"two of three months to {month} close to the {'upper' if high else 'lower'} process limit"
+    return f"{RUN_LENGTH} or more months in a row {'above' if high else 'below'} average, to {month}"
 
 
 def _chart_value(value: float) -> str:
@@ -341,14 +341,6 @@ def quarter_heading(quarter: Quarter) -> str:
     return f"{quarter.financial_year} Quarter {quarter.number} ({quarter.month_span})"
 
 
-def _off_track_reason(result: Result) -> str:
-    if result.target_check is None:
-        return f"{change_size(result)} on the same period last year, a {change_verdict(result)}"
-    if result.target_check.target.kind == "band":
-        return f"{value_text(result)} against the expected range of {_target_phrase(result)}"
-    return f"{value_text(result)} against a target of {_target_phrase(result)}"
-
-
 def lower_first(title: str) -> str:
     """'Burglary' -> 'burglary', but 'ASB incidents' and 'MARAC' keep their capitals."""
     return title if title[:2].isupper() else title[:1].lower() + title[1:]
@@ -467,7 +459,8 @@ def district_standing(district: str, standings: list) -> str:
             parts.append(f"{label} than the county for {listed(named)}")
     similar = sum(1 for _, position, _, _ in standings if position == "similar")
     if similar:
-        parts.append(f"similar to the county for {'the other ' if parts else ''}{similar} measure(s)")
+        parts.append(f"similar to the county for {'the other ' if parts else ''}{similar} "
+                     f"measure{'' if similar == 1 else 's'}")
     if not parts:
         return f"{district}: no measure has district figures this quarter."
     return f"{district}, at the 95% funnel limits: " + "; ".join(parts) + "."

@@ -68,7 +68,7 @@ def test_every_off_track_measure_is_in_the_exceptions_table_with_the_example_act
                     "Youth re-offending frequency rate"):
         assert f"<td>{measure}</td>" in table
     assert "not provided" not in table and "Police burglary lead" in table
-    assert page.count("Example commentary, written by the project to show the format") >= 3
+    assert page.count("Example written by the project, not an analyst") >= 3
     assert "Analyst&#x27;s commentary" in page or "Analyst's commentary" in page
 
 
