@@ -38,8 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--data", type=Path, default=paths.DATA_DIR, help="data directory")
     build.add_argument("--notebook", type=Path, default=paths.NOTEBOOK, help="report notebook to execute")
     build.add_argument("--strict", action="store_true",
-                       help="refuse a quarter with a month missing, or an exception without the analyst's cause, "
-                            "action, owner and due date")
+                       help="refuse a quarter with a month missing, an exception without the analyst's cause, "
+                            "action, owner and due date, or words written for other figures")
     build.add_argument("--commentary", type=Path, metavar="FOLDER",
                        help="the analyst's commentary store (default: commentary/ beside the data directory)")
     build.add_argument("--timeout", type=int, default=600, metavar="SECONDS", help="time limit for any one notebook cell")

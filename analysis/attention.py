@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from analysis import wording
 from analysis.assess import Assessment, Result
-from analysis.commentary import EXCEPTIONS, FIELDS, LOCALITY, Commentary, Item
+from analysis.commentary import EXCEPTIONS, FIELDS, LOCALITY, NO_LONGER_CALLED_FOR, Commentary, Item, same_figures
 
 EXCEPTION_SEVERITY = 2  # signals of this severity or more serious make a measure an exception
 ATTENTION_SEVERITY = 3  # signals shown in the key messages' list (at risk is named in the overview)
@@ -64,8 +64,9 @@ def signals(assessment: Assessment, result: Result) -> tuple[Signal, ...]:
     polarity = result.measure.polarity
     for period in [result, *other_periods(assessment, result)]:
         change = period.change
-        if change is None or not change.significant or (period is result and result.measure.target == "reduction"):
-            continue  # a reduction target's status already says how the headline period changed
+        if change is None or not change.significant or (period is result and result.measure.target == "reduction"
+                                                         and result.status.key in ("off_track", "at_risk")):
+            continue  # the status of a reduction target already says how the headline period rose
         if period is not result and result.change is not None and result.change.significant \
                 and (result.change.difference > 0) == (change.difference > 0):
             continue  # the year to date says no more than the headline period's significant change
@@ -166,21 +167,26 @@ def figures(item: Notable) -> str:
     return wording.result_sentence(item.result) + " Signals: " + "; ".join(s.words for s in item.signals) + "."
 
 
+def stale(assessment: Assessment, commentary: Commentary) -> set[tuple[str, str]]:
+    """(section, measure id) of words written for other figures: marked by a re-draft, or recorded
+    (by their figures note) against figures that have since changed or no longer call for words.
+    Words typed without a draft record no figures and are taken as the analyst's own."""
+    current = {(i.section, i.measure_id): i.figures for i in commentary_items(assessment)}
+    return {(entry.section, entry.measure_id) for entry in commentary.entries if entry.written and (
+        entry.figures_changed or (entry.figures is not None and not same_figures(
+            entry.figures, current.get((entry.section, entry.measure_id), NO_LONGER_CALLED_FOR))))}
+
+
 def missing_commentary(assessment: Assessment, commentary: Commentary) -> list[str]:
     """What the build reports (and --strict refuses): exceptions without a cause, action, owner and
-    due date, and words written against figures that have since changed."""
+    due date, and words written for other figures."""
     missing = []
     for item in exceptions(assessment):
         entry = commentary.entry(EXCEPTIONS, item.measure_id)
         lacking = list(FIELDS) if entry is None else [name for name in FIELDS if not entry.fields.get(name)]
         if lacking:
-            missing.append(f"exception {item.measure_id}: no " + ", ".join(f.lower() for f in lacking[:-1])
+            missing.append(f"exception {item.measure_id} has no " + ", ".join(f.lower() for f in lacking[:-1])
                            + (" or " if len(lacking) > 1 else "") + lacking[-1].lower())
-    current = {(i.section, i.measure_id): i.figures for i in commentary_items(assessment)}
-    for entry in commentary.entries:
-        now = current.get((entry.section, entry.measure_id))
-        recorded = entry.figures is not None and now is not None  # words typed without a draft record no figures
-        if entry.written and (entry.figures_changed or (recorded and entry.figures != now)):
-            missing.append(f"{entry.section}, {entry.measure_id}: written for other figures; check the words "
-                           f"(python -m analysis commentary marks them)")
+    for section, measure_id in sorted(stale(assessment, commentary)):
+        missing.append(f"{section}, {measure_id}: words written for other figures, to check")
     return missing

@@ -26,7 +26,7 @@ from analysis import paths
 from analysis.areas import Area
 from analysis.assess import row_accounting
 from analysis.attention import missing_commentary
-from analysis.commentary import commentary_path
+from analysis.commentary import CommentaryError, commentary_path
 from analysis.dataset import DataError, Dataset, load_dataset
 from analysis.fingerprint import code_hash, file_hash, fingerprint, package_hash
 from analysis.kernel import BATCH_ENGINE, discard_kernel, kernel_for
@@ -230,6 +230,7 @@ def build_area(job: AreaJob) -> dict:
         report = open_report(job.quarter, area.name, job.data_dir, job.cache_dir, job.commentary_dir)
         _check_same_data(job, report.dataset.input_hashes)
         result["commentary_missing"] = missing_commentary(report.assessment, report.commentary)
+        result["commentary_file"] = str(job.commentary_file)
         computed_at = time.perf_counter()
         kernel = kernel_for(str(Path(job.notebook).parent), job.code)
         try:
@@ -266,11 +267,19 @@ def build_area(job: AreaJob) -> dict:
 def commentary_store(data_dir: Path, asked: Path | None) -> Path:
     """The commentary store asked for, or `commentary/` beside the data directory: the words belong
     to the data set they are about."""
-    return Path(asked).resolve() if asked is not None else Path(data_dir).resolve().parent / paths.COMMENTARY
+    store = Path(asked).resolve() if asked is not None else Path(data_dir).resolve().parent / paths.COMMENTARY
+    if store.exists() and not store.is_dir():
+        raise CommentaryError(f"{store}: the commentary store must be a folder")
+    return store
 
 
 def _commentary_hash(path: Path) -> str:
-    return file_hash(path) if path.is_file() else ""
+    if not path.exists():
+        return ""
+    try:
+        return file_hash(path)
+    except OSError as error:
+        raise CommentaryError(f"{path}: cannot be read ({error})") from None
 
 
 def _report_missing_commentary(results: list[dict], strict: bool) -> list[dict]:
@@ -280,7 +289,8 @@ def _report_missing_commentary(results: list[dict], strict: bool) -> list[dict]:
     for result in results:
         missing = result.get("commentary_missing") or []
         if missing:
-            print(f"{result['area']}: commentary lacking: {'; '.join(missing)}", file=sys.stderr)
+            print(f"{result['area']} ({result.get('commentary_file', 'no commentary file')}): commentary to write or "
+                  f"check: {'; '.join(missing)}", file=sys.stderr)
             if strict:
                 failures.append({**result, "status": "failed",
                                  "error": f"--strict refuses missing commentary ({len(missing)} item(s))"})

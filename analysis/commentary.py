@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,8 +58,15 @@ SECTIONS = (KEY_MESSAGES, *OUTCOMES, LOCALITY, EXCEPTIONS)
 FIELDS = ("Cause", "Action", "Owner", "Due")
 FIGURES = re.compile(r"<!--\s*figures:\s*(.*?)\s*-->", re.DOTALL)
 CHANGED_MARK = "FIGURES CHANGED"
+NO_LONGER_CALLED_FOR = "none: the figures no longer call for words here"  # an item drafted in an earlier run
+# What makes figures differ: their numbers and verdicts, not the tool's phrasing of them.
+FIGURE_TOKENS = re.compile(r"\d[\d,.]*|off track|at risk|missed|met|on course|not statistically significant|"
+                           r"significant (?:increase|fall)|special cause \w+|higher|lower|similar|rising|falling|"
+                           r"improving|worsening|none", re.IGNORECASE)
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 FIELD_LINE = re.compile(r"[-*+]\s*(\w+)\s*:\s*(.*)")
+HEADING = re.compile(r"(#{1,3})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")  # ATX headings up to level 3, as CommonMark reads them
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 GUIDE = ("<!-- Your commentary for the board paper: write under any heading, in plain Markdown. Under a measure id,\n"
          "     say why it moved and what is being done, by whom. Exceptions need all four of Cause, Action, Owner\n"
@@ -122,6 +130,11 @@ class Item:
     figures: str
 
 
+def same_figures(written_for: str | None, now: str) -> bool:
+    """Whether two figures notes give the same figures (a change of the tool's phrasing is not a change)."""
+    return written_for is not None and FIGURE_TOKENS.findall(written_for) == FIGURE_TOKENS.findall(now)
+
+
 def commentary_path(store: Path, quarter: Quarter, area_slug: str) -> Path:
     return Path(store) / quarter.slug / f"{area_slug}.md"
 
@@ -129,25 +142,28 @@ def commentary_path(store: Path, quarter: Quarter, area_slug: str) -> Path:
 def load_commentary(store: Path, quarter: Quarter, area_name: str, area_slug: str,
                     measure_ids: set[str]) -> Commentary:
     path = commentary_path(store, quarter, area_slug)
-    if not path.is_file():
+    if not path.exists():
         return Commentary(None)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise CommentaryError(f"{path}: cannot be read as UTF-8 text ({error})") from None
     return parse(text, path, quarter, area_name, measure_ids)
 
 
 def parse(text: str, path: Path, quarter: Quarter, area_name: str, measure_ids: set[str]) -> Commentary:
-    text = text.replace("\r\n", "\n")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     header, body_start = _front_matter(text, path, quarter, area_name)
     commentary = Commentary(path, example=header.get("example", False))
-    section, entry, block, in_comment = None, None, [], False
+    section, entry, block, note_opened = None, None, [], 0  # note_opened: the line of a note still open
     for number, line in enumerate(text.splitlines(), start=1):
         if number <= body_start:
             continue
-        heading = None if in_comment else re.match(r"(#{1,3}) +(.*?)\s*#*\s*$", line)
-        in_comment = _still_in_comment(line, in_comment)
+        heading = HEADING.match(line)
+        if heading and note_opened:
+            raise CommentaryError(f"{path}, line {number}: a heading inside a note: the note opened on line "
+                                  f"{note_opened} with '<!--' is not closed with '-->' before it")
+        note_opened = _open_note(line, number, note_opened)
         if heading is None:
             block.append(line)
             continue
@@ -159,6 +175,8 @@ def parse(text: str, path: Path, quarter: Quarter, area_name: str, measure_ids: 
         elif level == 2:
             if title not in SECTIONS:
                 raise CommentaryError(f"{path}, line {number}: section {title!r} is not one of: {', '.join(SECTIONS)}")
+            if title in commentary.sections:
+                raise CommentaryError(f"{path}, line {number}: section {title!r} appears twice; keep one")
             section = title
         else:
             if section is None or section == KEY_MESSAGES:
@@ -170,6 +188,8 @@ def parse(text: str, path: Path, quarter: Quarter, area_name: str, measure_ids: 
             if commentary.entry(section, title):
                 raise CommentaryError(f"{path}, line {number}: {title!r} appears twice under {section!r}")
             entry = Entry(section, title, number, None, False, "")
+    if note_opened:
+        raise CommentaryError(f"{path}, line {note_opened}: a note opened with '<!--' is never closed with '-->'")
     _close(commentary, section, entry, block, path)
     return commentary
 
@@ -187,19 +207,31 @@ def _front_matter(text: str, path: Path, quarter: Quarter, area_name: str) -> tu
         raise CommentaryError(f"{path}: the header is not valid YAML ({error})") from None
     if not isinstance(header, dict) or set(header) - {"area", "quarter", "example"}:
         raise CommentaryError(f"{path}: the header takes area, quarter and (for the project's examples) example")
-    if header.get("area") != area_name or str(header.get("quarter")) != quarter.label:
-        raise CommentaryError(f"{path}: the header says area {header.get('area')!r}, quarter {header.get('quarter')!r}; "
-                              f"this file is for {area_name!r}, {quarter.label!r}")
+    if header.get("area") != area_name or not _same_quarter(header.get("quarter"), quarter):
+        raise CommentaryError(f"{path}: the header says area {_short(header.get('area'))}, quarter "
+                              f"{_short(header.get('quarter'))}; this file is for {area_name!r}, {quarter.label!r}")
     if not isinstance(header.get("example", False), bool):
         raise CommentaryError(f"{path}: example: expected true or false")
     return header, match.group(0).count("\n")
 
 
-def _still_in_comment(line: str, in_comment: bool) -> bool:
-    """Whether a note (<!-- -->) is still open at the end of the line."""
+def _same_quarter(value: object, quarter: Quarter) -> bool:
+    try:
+        return isinstance(value, str) and Quarter.parse(value) == quarter
+    except ValueError:
+        return False
+
+
+def _short(value: object) -> str:
+    """A value from the file, for a message: never more than a line, however large (a YAML alias bomb)."""
+    return reprlib.repr(value)
+
+
+def _open_note(line: str, number: int, opened: int) -> int:
+    """The line on which a note (<!-- -->) still open at the end of this line was opened (0: none)."""
     for token in re.findall(r"<!--|-->", line):
-        in_comment = token == "<!--"
-    return in_comment
+        opened = (opened or number) if token == "<!--" else 0
+    return opened
 
 
 def _close(commentary: Commentary, section: str | None, entry: Entry | None, block: list[str], path: Path) -> None:
@@ -225,25 +257,32 @@ def _close(commentary: Commentary, section: str | None, entry: Entry | None, blo
 
 def _fields(words: str, path: Path, entry: Entry) -> dict[str, str]:
     """An exception's Cause, Action, Owner and Due; a field's text may run on over several lines."""
+    where = f"{path}, exception {entry.measure_id!r} (line {entry.line})"
     fields = dict.fromkeys(FIELDS, "")
-    current = None
+    seen, current = set(), None
     for line in words.splitlines():
         match = FIELD_LINE.fullmatch(line.strip())
-        if match and match.group(1).capitalize() in FIELDS:
+        if match:
             current = match.group(1).capitalize()
+            if current not in FIELDS:
+                raise CommentaryError(f"{where}: '{match.group(1)}' is not a field; an exception has "
+                                      f"{', '.join(FIELDS)}")
+            if current in seen:
+                raise CommentaryError(f"{where}: {current} is given twice; keep one")
+            seen.add(current)
             fields[current] = match.group(2).strip()
         elif line.strip() and current is not None:
             fields[current] = f"{fields[current]} {line.strip()}".strip()
         elif line.strip():
-            raise CommentaryError(f"{path}, exception {entry.measure_id!r} (line {entry.line}): expected lines "
-                                  f"'- Cause: ...', '- Action: ...', '- Owner: ...', '- Due: YYYY-MM-DD'; "
-                                  f"got {line.strip()[:60]!r}")
+            raise CommentaryError(f"{where}: expected lines '- Cause: ...', '- Action: ...', '- Owner: ...', "
+                                  f"'- Due: YYYY-MM-DD'; got {line.strip()[:60]!r}")
     if fields["Due"]:
         try:
+            if not DATE.fullmatch(fields["Due"]):
+                raise ValueError
             datetime.date.fromisoformat(fields["Due"])
         except ValueError:
-            raise CommentaryError(f"{path}, exception {entry.measure_id!r} (line {entry.line}): Due "
-                                  f"{fields['Due']!r} is not a date YYYY-MM-DD") from None
+            raise CommentaryError(f"{where}: Due {fields['Due']!r} is not a date YYYY-MM-DD") from None
     return fields
 
 
@@ -264,22 +303,25 @@ def draft(text: str | None, quarter: Quarter, area_name: str, items: list[Item],
     inserts: dict[int, list[str]] = {}  # line index -> lines to put before it
     replaced: dict[int, str] = {}
     added, marked = [], []
+    wanted = {(item.section, item.measure_id): item.figures for item in items}
     for item in items:
-        entry = commentary.entry(item.section, item.measure_id)
-        if entry is None:
+        if commentary.entry(item.section, item.measure_id) is None:
             inserts.setdefault(_section_end(lines, item.section), []).append(_item_text(item))
             added.append(f"{item.section}: {item.measure_id}")
-        elif entry.figures != item.figures:
-            index = _figures_line(lines, entry)
-            note = f"<!-- figures: {item.figures} -->\n"
-            if entry.written and not entry.figures_changed:
-                note += (f"<!-- {CHANGED_MARK} since these words were written (they were: {entry.figures}). "
-                         f"Check the words, then delete this note. -->\n")
-                marked.append(f"{item.section}: {item.measure_id}")
-            if index is None:
-                inserts.setdefault(entry.line, []).append(note)
-            else:
-                replaced[index] = note
+    for entry in commentary.entries:  # items drafted before, whose figures have changed or gone
+        now = wanted.get((entry.section, entry.measure_id), NO_LONGER_CALLED_FOR if entry.figures else None)
+        if now is None or entry.figures == now:
+            continue
+        index = _figures_line(lines, entry)
+        note = f"<!-- figures: {now} -->\n"
+        if entry.written and not entry.figures_changed and not same_figures(entry.figures, now):
+            note += (f"<!-- {CHANGED_MARK} since these words were written (they were: {entry.figures}). "
+                     f"Check the words, then delete this note. -->\n")
+            marked.append(f"{entry.section}: {entry.measure_id}")
+        if index is None:
+            inserts.setdefault(entry.line, []).append(note)
+        else:
+            replaced[index] = note
     out = []
     for index, line in enumerate(lines + [""]):
         out.extend(inserts.get(index, []))
@@ -288,7 +330,12 @@ def draft(text: str | None, quarter: Quarter, area_name: str, items: list[Item],
 
 
 def _section_line(lines: list[str], section: str) -> int | None:
-    return next((i for i, line in enumerate(lines) if line.rstrip("\n").rstrip() == f"## {section}"), None)
+    """The section's heading, found as the parser finds it."""
+    for index, line in enumerate(lines):
+        heading = HEADING.match(line.rstrip("\r\n"))
+        if heading and len(heading.group(1)) == 2 and heading.group(2).strip() == section:
+            return index
+    return None
 
 
 def _section_end(lines: list[str], section: str) -> int:
@@ -297,12 +344,13 @@ def _section_end(lines: list[str], section: str) -> int:
     if start is None:  # the section is not in the file: add it at the end
         lines.append(f"\n## {section}\n" + PROMPTS.get(section, "") + "\n")
         return len(lines)
-    return next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return next((i for i in range(start + 1, len(lines))
+                 if (heading := HEADING.match(lines[i].rstrip("\r\n"))) and len(heading.group(1)) <= 2), len(lines))
 
 
 def _figures_line(lines: list[str], entry: Entry) -> int | None:
     for index in range(entry.line, len(lines)):
-        if lines[index].startswith("#"):
+        if HEADING.match(lines[index].rstrip("\r\n")):
             return None
         if FIGURES.fullmatch(lines[index].strip()):
             return index
@@ -318,8 +366,9 @@ def _item_text(item: Item) -> str:
 
 def render_markdown(text: str) -> str:
     """The analyst's Markdown as HTML that can do no harm: raw HTML shown as text, no images (nothing
-    is fetched), links only to web and mail addresses (markdown-it's link check)."""
+    is fetched), links only to web and mail addresses (any other link is shown as text)."""
     return _MARKDOWN.render(COMMENT.sub("", text))
 
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).disable("image")
+_MARKDOWN.validateLink = lambda url: url.strip().lower().startswith(("https://", "http://", "mailto:"))

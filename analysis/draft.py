@@ -13,7 +13,7 @@ from pathlib import Path
 from analysis import paths
 from analysis.attention import commentary_items
 from analysis.build import CACHE_DIR, choose_quarter, commentary_store
-from analysis.commentary import commentary_path, draft
+from analysis.commentary import CommentaryError, commentary_path, draft
 from analysis.report import current_dataset, open_report
 
 
@@ -29,15 +29,18 @@ def draft_commentary(quarter: str | None, area_names: list[str] | None, data_dir
     written = []
     for number, area in enumerate(areas, start=1):
         report = open_report(period.label, area.name, str(dataset.data_dir), str(paths.OUTPUTS_DIR / CACHE_DIR))
-        path = commentary_path(store, period, area.slug)
-        before = path.read_text(encoding="utf-8") if path.is_file() else None
+        path = commentary_path(store, period, area.slug).resolve()  # a linked file is written where it lies
+        before = _read(path)
         items = commentary_items(report.assessment)
         text, added, marked = draft(before, period, area.name, items, measure_ids, path)
         if text != before:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            partial.write_text(text, encoding="utf-8")
-            partial.replace(path)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+                partial.write_bytes(text.encode("utf-8"))  # bytes: the file's own line endings are kept
+                partial.replace(path)
+            except OSError as error:
+                raise CommentaryError(f"{path}: cannot be written ({error})") from None
             written.append(path)
         state = "created" if before is None else "updated" if text != before else "unchanged"
         print(f"[{number}/{len(areas)}] {area.name}: {_shown(path)} {state}; {len(items)} item(s) need words, "
@@ -51,3 +54,13 @@ def _shown(path: Path) -> Path:
         return path.relative_to(Path.cwd())
     except ValueError:
         return path
+
+
+def _read(path: Path) -> str | None:
+    """The file's text as written (its line endings kept), or None where there is none yet."""
+    if not path.exists():
+        return None
+    try:
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CommentaryError(f"{path}: cannot be read as UTF-8 text ({error})") from None

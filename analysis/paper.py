@@ -205,7 +205,7 @@ class Recommendations(Shown):
         items = "".join(f"<li>{escape(item)}</li>" for item in self.items)
         contact = "".join(f"<p>{escape(line)}</p>" for line in self._contact_lines() if line)
         papers = "".join(f"<li>{escape(paper)}</li>" for paper in self.background_papers)
-        papers = f'<ul class="background">{papers}</ul>' if papers else "<p>None.</p>"
+        papers = f'<ul class="background">{papers}</ul>' if papers else "<p>No background papers.</p>"
         return (f'<p class="para">That the Board:</p><ol class="recommendations">{items}</ol>'
                 f'<div class="frame"><div class="contact"><h3>Officer to contact</h3>{contact}</div>'
                 f'<div class="background"><h3>Background papers</h3>{papers}</div></div>')
@@ -231,7 +231,8 @@ class Table(Shown):
     part = "table"
 
     def html(self) -> str:
-        return table_html(self.frame, self.css) + (f'<p class="note">{escape(self.note)}</p>' if self.note else "")
+        table = table_html(self.frame, self.css) if not self.frame.empty else ""
+        return table + (f'<p class="note">{escape(self.note)}</p>' if self.note else "")
 
     def __str__(self) -> str:
         return self.frame.to_string(index=False)

@@ -30,6 +30,7 @@ DASHBOARD_KEY = (
 HEADLINE_MEASURE = "total_crime"
 NOT_PROVIDED = "not provided"
 EXCEPTION_REASONS = {"change": "significantly worse", "spc": "SPC concern"}  # beside the status word
+STALE = "words written for earlier figures, not yet checked"
 
 
 def report_title(dataset: Dataset, assessment: Assessment) -> str:
@@ -67,9 +68,10 @@ def _marked(dataset: Dataset, result: Result) -> str:
     return result.measure.title + (" (illustrative)" if _illustrative(dataset, result) else "")
 
 
-def purpose(dataset: Dataset, assessment: Assessment) -> Findings:
+def purpose(dataset: Dataset, assessment: Assessment, commentary: Commentary) -> Findings:
     """Why the paper: the purpose in the board's words, and where the dashboard is."""
-    return Findings(lead=dataset.report.filled(dataset.report.purpose, assessment.quarter),
+    text = dataset.report.filled(dataset.report.purpose, assessment.quarter, _exceptions_named(assessment, commentary))
+    return Findings(lead=text,
                     note="Every measure's status, trend, SPC signal and district comparison is in the dashboard "
                          "(Appendix 1); the charts are in Appendix 2.")
 
@@ -117,14 +119,18 @@ def exceptions(dataset: Dataset, assessment: Assessment, commentary: Commentary)
     exception the analyst added; what was not provided says so."""
     current = {item.measure_id: item for item in attention.exceptions(assessment)}
     by_id = {result.measure.id: result for result in assessment.headline}
-    added = [entry.measure_id for entry in commentary.items(EXCEPTIONS) if entry.measure_id not in current]
+    stale = attention.stale(assessment, commentary)
+    added = [entry.measure_id for entry in commentary.items(EXCEPTIONS)
+             if entry.measure_id not in current and entry.written]
     rows = []
     for measure_id in [*current, *added]:
         result, entry = by_id[measure_id], commentary.entry(EXCEPTIONS, measure_id)
         fields = entry.fields if entry is not None else {}
         why = [EXCEPTION_REASONS[s.kind] for s in current[measure_id].signals
                if s.severity <= EXCEPTION_SEVERITY and s.kind in EXCEPTION_REASONS] if measure_id in current \
-            else ["added by the analyst"]
+            else ["no longer an exception"] if (EXCEPTIONS, measure_id) in stale else ["added by the analyst"]
+        if (EXCEPTIONS, measure_id) in stale:
+            why.append(STALE)
         rows.append({"Measure": _marked(dataset, result),
                      "Status": "; ".join([f"{result.status.symbol} {result.status.word}", *dict.fromkeys(why)]),
                      "Figure": wording.exception_figure(result),
@@ -132,15 +138,30 @@ def exceptions(dataset: Dataset, assessment: Assessment, commentary: Commentary)
     columns = ["Measure", "Status", "Figure", "Cause", "Action", "Owner", "Due"]
     note = ("Causes, actions, owners and dates: example commentary by the project, not agreed actions."
             if commentary.example else "")
+    if not rows:
+        note = "No measure is off track, missed its target or shows an SPC special cause of concern this quarter."
     return Table(pd.DataFrame(rows, columns=columns), "exceptions", note)
 
 
-def recommendations(dataset: Dataset, assessment: Assessment) -> Recommendations:
+def recommendations(dataset: Dataset, assessment: Assessment, commentary: Commentary) -> Recommendations:
     config = dataset.report.for_area(assessment.area.name)
-    named = wording.listed([wording.lower_first(item.result.measure.title) for item in attention.exceptions(assessment)]) \
-        if attention.exceptions(assessment) else ""
+    named = _exceptions_named(assessment, commentary)
     return Recommendations([config.filled(text, assessment.quarter, named) for text in config.recommendations],
                            config.contact, list(config.background_papers))
+
+
+def _exceptions_named(assessment: Assessment, commentary: Commentary) -> str:
+    """What {exceptions} says: the exceptions named, and those with no action recorded yet."""
+    items = attention.exceptions(assessment)
+    if not items:
+        return ""
+    without = [item for item in items if not (entry := commentary.entry(EXCEPTIONS, item.measure_id))
+               or not entry.fields.get("Action")]
+    named = wording.listed([wording.lower_first(item.result.measure.title) for item in items])
+    if without:
+        named += ("; no action is recorded yet for " +
+                  wording.listed([wording.lower_first(item.result.measure.title) for item in without]))
+    return named
 
 
 def outcome_results(assessment: Assessment, outcome: str) -> list[Result]:
@@ -168,8 +189,10 @@ def outcome_findings(assessment: Assessment, outcome: str) -> Findings:
 def outcome_commentary(assessment: Assessment, commentary: Commentary, section: str) -> CommentaryBlock:
     """The analyst's words for one section: its own paragraphs, then each measure's, by title."""
     titles = {result.measure.id: result.measure.title for result in assessment.headline}
+    stale = attention.stale(assessment, commentary)
     blocks = [("", commentary.sections.get(section, ""))]
-    blocks += [(titles[entry.measure_id], entry.text) for entry in commentary.items(section)]
+    blocks += [(titles[entry.measure_id] + (f" ({STALE})" if (section, entry.measure_id) in stale else ""), entry.text)
+               for entry in commentary.items(section)]
     absent = "" if commentary.provided else "No analyst's commentary was provided for this section."
     return CommentaryBlock(blocks, commentary.example, absent)
 
@@ -353,8 +376,8 @@ def district_positions(assessment: Assessment) -> Table | None:
     rows = []
     for result, label, rank, districts in _standings(assessment):
         own = result.districts.set_index("area").loc[assessment.area.name]
-        unit = f"per {result.measure.rate_per:,}" if result.measure.statistic == "count" else "%"
-        rows.append({"Measure": result.measure.title, assessment.area.name: f"{own['value']:,.1f} {unit}",
+        unit = f" per {result.measure.rate_per:,}" if result.measure.statistic == "count" else "%"
+        rows.append({"Measure": result.measure.title, assessment.area.name: f"{wording.rate(own['value'])}{unit}",
                      "Rank": f"{rank} of {districts} (1 = highest)",
                      "Funnel position": f"{label} than the county" if label != "similar" else "similar to the county"})
     return Table(pd.DataFrame(rows), "positions")

@@ -175,7 +175,7 @@ class Report:
         return present.title_block(self.dataset, self.assessment, self.key)
 
     def purpose(self) -> Findings:
-        return present.purpose(self.dataset, self.assessment)
+        return present.purpose(self.dataset, self.assessment, self.commentary)
 
     def key_messages(self) -> KeyMessages:
         return present.key_messages(self.dataset, self.assessment, self.commentary)
@@ -194,7 +194,7 @@ class Report:
         return Locality(self, self.result(measure_id))
 
     def recommendations(self) -> Recommendations:
-        return present.recommendations(self.dataset, self.assessment)
+        return present.recommendations(self.dataset, self.assessment, self.commentary)
 
     def dashboard(self) -> Dashboard:
         return present.dashboard(self.dataset, self.assessment)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import reprlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,7 +93,8 @@ def _area_fields(entries: dict, where: str) -> dict:
     for key in ("recommendations", "background_papers"):
         if key in entries:
             items = entries[key]
-            if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+            if not isinstance(items, list) or not all(isinstance(item, str) and item.strip() for item in items) \
+                    or (key == "recommendations" and not items):
                 raise ReportConfigError(f"{where}, {key}: expected a list of sentences")
             fields[key] = tuple(items)
     if "contact" in entries:
@@ -103,13 +105,13 @@ def _area_fields(entries: dict, where: str) -> dict:
 
 
 def _contact(value: object, where: str) -> Contact:
-    if isinstance(value, str):
-        return Contact(value)
-    if not isinstance(value, dict) or not isinstance(value.get("name"), str) or set(value) - set(CONTACT_FIELDS) \
-            or not all(isinstance(text, str) for text in value.values()):
+    if isinstance(value, dict) and isinstance(value.get("name"), str) and not set(value) - set(CONTACT_FIELDS) \
+            and all(isinstance(text, str) for text in value.values()) and value["name"].strip():
+        return Contact(**value)
+    if not isinstance(value, str) or not value.strip():
         raise ReportConfigError(f"{where}, contact: expected a name, or text fields {', '.join(CONTACT_FIELDS)} "
                                 f"(name required)")
-    return Contact(**value)
+    return Contact(value)
 
 
 def _meeting_dates(entries: object, where: str) -> dict[Quarter, datetime.date]:
@@ -122,6 +124,7 @@ def _meeting_dates(entries: object, where: str) -> dict[Quarter, datetime.date]:
         except PeriodError as error:
             raise ReportConfigError(f"{where}, meeting_dates: {error}") from None
         if not isinstance(date, datetime.date):
-            raise ReportConfigError(f"{where}, meeting_dates, {quarter}: {date!r} is not a date YYYY-MM-DD")
+            raise ReportConfigError(f"{where}, meeting_dates, {reprlib.repr(quarter)}: {reprlib.repr(date)} is not a "
+                                    f"date YYYY-MM-DD")
         dates[key] = date
     return dates

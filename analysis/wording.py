@@ -212,8 +212,11 @@ def target_sentence(result: Result) -> str:
         verb = f"On course for the {year} target" if in_year else f"Met the {year} target"
         return f"{verb} ({value_text(result)} against a target of {_target_phrase(result)})"
     chance = "larger than chance variation" if check.gap_beyond_chance else "within chance variation"
-    return (f"{'Off course for' if in_year else 'Missed'} the {year} target by {_gap(result, abs(check.gap))} {gap_unit(result)} "
-            f"({value_text(result)} against a target of {_target_phrase(result)}); the gap is {chance}")
+    numbers = f"{value_text(result)} against a target of {_target_phrase(result)}"
+    gap = f"{_gap(result, abs(check.gap))} {gap_unit(result)}"
+    if in_year:  # the status word itself: "At risk" or "Off track" while the year runs
+        return f"{result.status.word} for the {year} target, which it misses by {gap} ({numbers}); the gap is {chance}"
+    return f"Missed the {year} target by {gap} ({numbers}); the gap is {chance}"
 
 
 def result_sentence(result: Result) -> str:
@@ -443,7 +446,8 @@ def districts_differ(result: Result, differ) -> str:
     table = result.districts
     county = table[table["is_county"]].iloc[0]
     unit = f" per {result.measure.rate_per:,} {_residents(result)}" if result.measure.statistic == "count" else "%"
-    named = [f"{row.area} {row.label} ({rate(row.value)})" for row in differ.itertuples()]
+    percent = "%" if result.measure.statistic != "count" else ""
+    named = [f"{row.area} {row.label} ({rate(row.value)}{percent})" for row in differ.itertuples()]
     return (f"{result.measure.title}: {listed(named)} than the county ({rate(county['value'])}{unit}), "
             f"at the 95% funnel limits.")
 

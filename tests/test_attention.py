@@ -150,5 +150,47 @@ def test_a_paper_without_commentary_says_so(testshire):
 def test_recommendations_can_name_the_exceptions(testshire):
     dataset, assessment = testshire
     config = dataclasses.replace(dataset.report, recommendations=("notes the actions for {exceptions};",))
-    made = present.recommendations(dataclasses.replace(dataset, report=config), assessment)
-    assert made.items == ["notes the actions for youth re-offending frequency rate;"]
+    made = present.recommendations(dataclasses.replace(dataset, report=config), assessment, Commentary(None))
+    assert made.items == ["notes the actions for youth re-offending frequency rate; no action is recorded yet for "
+                          "youth re-offending frequency rate;"]
+
+
+def test_a_significant_fall_of_a_measure_on_track_is_notable_not_grouped_as_nothing_notable(leicestershire):
+    # Anti-social behaviour incidents in Leicestershire, 2021-22 Q2 against 2020-21 Q2, counted here
+    # from the police.uk rows: a fall of about a third, far beyond chance; on track, and good news.
+    counts = pd.read_csv("data/derived/crime_counts.csv")
+    asb_rows = counts[counts["crime_type"] == "Anti-social behaviour"]
+    county = set(load_dataset("data").areas.county.district_codes)
+    quarter = lambda months: int(asb_rows[asb_rows["month"].isin(months) & asb_rows["district_code"].isin(county)]["count"].sum())
+    now, before = quarter(["2021-07", "2021-08", "2021-09"]), quarter(["2020-07", "2020-08", "2020-09"])
+    assert now < 0.75 * before
+    report = open_report("2021-22 Q2", "Leicestershire", "data", "")
+    asb = headline(report.assessment, "asb_incidents")
+    assert asb.status.key == "on_track" and asb.change.difference == now - before and asb.change.significant
+    findings = report.outcome("asb").findings
+    assert any(sentence.startswith(f"Anti-social behaviour incidents: {now:,} incidents") and "significant fall" in sentence
+               for sentence in findings)
+    assert not any(f"anti-social behaviour incidents ({now:,}" in sentence for sentence in findings)
+
+
+def test_an_exception_entry_without_words_makes_no_row_and_old_words_are_marked(testshire):
+    from analysis.commentary import parse
+
+    dataset, assessment = testshire
+    text = ("---\narea: Testshire\nquarter: 2022-23 Q2\n---\n## Exceptions\n### robbery\n<!-- figures: old -->\n"
+            "- Cause:\n### burglary\n<!-- figures: Burglary: 5 crimes. -->\n- Cause: Two streets.\n")
+    commentary = parse(text, "testshire.md", Quarter(2022, 2), "Testshire", {m.id for m in dataset.measures})
+    table = present.exceptions(dataset, assessment, commentary).frame.set_index("Measure")
+    assert "Robbery" not in table.index  # drafted once, never written, no longer an exception
+    assert table.loc["Burglary", "Status"] == ("! At risk; no longer an exception; words written for earlier figures, "
+                                               "not yet checked")
+    assert attention.missing_commentary(assessment, commentary)[-1] == \
+        "Exceptions, burglary: words written for other figures, to check"
+
+
+def test_the_purpose_can_name_the_exceptions_too(testshire):
+    dataset, assessment = testshire
+    config = dataclasses.replace(dataset.report, purpose="Exceptions: {exceptions}.")
+    made = present.purpose(dataclasses.replace(dataset, report=config), assessment, Commentary(None))
+    assert made.lead == ("Exceptions: youth re-offending frequency rate; no action is recorded yet for youth "
+                         "re-offending frequency rate.")

@@ -54,7 +54,7 @@ def test_the_county_paper_opens_with_key_messages_that_name_the_signals(default_
     texts = page_texts(default_pack / "leicestershire.pdf")
     opening = " ".join(" ".join(texts[:2]).split())
     assert opening.index("Key messages") < opening.index("Exceptions and actions")
-    for said in ("Domestic abuse incidents reported to the police: SPC special cause: Sep 2022",
+    for said in ("Domestic abuse incidents reported to the police (illustrative): SPC special cause: Sep 2022",
                  "above the upper process limit", "Burglary: off track: +292, +67% on 2021-22 Q2",
                  "a significant increase (p < 0.001)", "4 off track (total recorded crime, vehicle crime, burglary and"):
         assert said in opening
@@ -65,9 +65,10 @@ def test_every_off_track_measure_is_in_the_exceptions_table_with_the_example_act
     table = page[page.index('<table class="exceptions">'):]
     table = table[:table.index("</table>")]
     for measure in ("Total recorded crime", "Vehicle crime", "Burglary", "Violence and sexual offences",
-                    "Youth re-offending frequency rate"):
+                    "Youth re-offending frequency rate (illustrative)"):
         assert f"<td>{measure}</td>" in table
     assert "not provided" not in table and "Police burglary lead" in table
+    assert "example commentary by the project, not agreed actions" in page
     assert page.count("Example written by the project, not an analyst") >= 3
     assert "Analyst&#x27;s commentary" in page or "Analyst's commentary" in page
 
@@ -87,7 +88,8 @@ def test_strict_refuses_an_exception_without_commentary_and_publishes_nothing(sm
                           commentary_dir=tmp_path / "commentary")
     assert manifest["status"] == "failed" and not (tmp_path / "out" / "2022-23-Q2").exists()
     err = capsys.readouterr().err
-    assert "Testshire: commentary lacking: exception youth_reoffending_rate: no cause, action, owner or due" in err
+    assert "Testshire (" in err and "testshire.md): commentary to write or check: exception youth_reoffending_rate " \
+        "has no cause, action, owner or due" in err
     assert "--strict refuses missing commentary" in err
 
 

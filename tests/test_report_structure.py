@@ -78,7 +78,7 @@ def test_title_block_and_recommendations_come_from_the_report_config(pack):
 def test_district_report_gives_rank_and_funnel_position(pack, small_data_dir):
     page = (pack / "melton.html").read_text(encoding="utf-8")
     assert '<table class="positions">' in page and "of 2 (1 = highest)" in page
-    assert "reported for Testshire as a whole only, not by district" in page
+    assert "Reported for the county as a whole only (see the county paper)" in page
 
 
 def test_every_chart_has_alt_text_and_its_numbers(pack):
