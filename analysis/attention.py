@@ -171,8 +171,11 @@ def stale(assessment: Assessment, commentary: Commentary) -> set[tuple[str, str]
     """(section, measure id) of words written for other figures: marked by a re-draft, or recorded
     (by their figures note) against figures that have since changed or no longer call for words.
     Words typed without a draft record no figures and are taken as the analyst's own."""
+    written = [entry for entry in commentary.entries if entry.written]
+    if not written:
+        return set()
     current = {(i.section, i.measure_id): i.figures for i in commentary_items(assessment)}
-    return {(entry.section, entry.measure_id) for entry in commentary.entries if entry.written and (
+    return {(entry.section, entry.measure_id) for entry in written if (
         entry.figures_changed or (entry.figures is not None and not same_figures(
             entry.figures, current.get((entry.section, entry.measure_id), NO_LONGER_CALLED_FOR))))}
 

@@ -189,7 +189,7 @@ def outcome_findings(assessment: Assessment, outcome: str) -> Findings:
 def outcome_commentary(assessment: Assessment, commentary: Commentary, section: str) -> CommentaryBlock:
     """The analyst's words for one section: its own paragraphs, then each measure's, by title."""
     titles = {result.measure.id: result.measure.title for result in assessment.headline}
-    stale = attention.stale(assessment, commentary)
+    stale = attention.stale(assessment, commentary) if any(e.written for e in commentary.items(section)) else set()
     blocks = [("", commentary.sections.get(section, ""))]
     blocks += [(titles[entry.measure_id] + (f" ({STALE})" if (section, entry.measure_id) in stale else ""), entry.text)
                for entry in commentary.items(section)]
