@@ -109,7 +109,8 @@ def _districts_worse(assessment: Assessment) -> str:
     intro = "worse than the county at the 95% funnel limits (higher, or lower where higher is better)"
     if assessment.area.is_county:  # the grid in the locality section names the measures
         ranked = sorted(worse.items(), key=lambda item: -len(item[1]))
-        return f"{intro}: " + wording.listed([f"{area} for {len(measures)} measure(s)" for area, measures in ranked]) \
+        return f"{intro}: " + wording.listed([f"{area} for {len(measures)} measure{'s' if len(measures) > 1 else ''}"
+                                              for area, measures in ranked]) \
             + " (the grid under Locality comparisons names them)"
     return f"{intro}: {assessment.area.name} for {wording.listed(worse[assessment.area.name])}"
 
