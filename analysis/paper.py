@@ -143,8 +143,8 @@ class KeyMessages(Shown):
 
     overview: str
     attention: list[Attention]
-    analyst: CommentaryBlock
-    notices: list[str]  # what the data lack
+    analyst: CommentaryBlock  # says so where the analyst wrote nothing for the quarter
+    gaps: list[str]  # what the data lack: said first
     note: str  # what "significant" means
     part = "key_messages"
 
@@ -155,13 +155,13 @@ class KeyMessages(Shown):
                      f'<ol class="attention">{listed}</ol>'
                      if self.attention else "<p class=\"para\">No measure needs the board's attention this quarter: nothing is off "
                                             "track and no test or SPC rule found a change for the worse.</p>")
-        notices = "".join(f'<p class="data-gap">{escape(text)}</p>' for text in self.notices)
-        return (f'<p class="overview para">{escape(self.overview)}</p>{self.analyst.html()}{attention}{notices}'
+        gaps = "".join(f'<p class="data-gap">{escape(text)}</p>' for text in self.gaps)
+        return (f'{gaps}<p class="overview para">{escape(self.overview)}</p>{self.analyst.html()}{attention}'
                 f'<p class="note">{escape(self.note)}</p>')
 
     def __str__(self) -> str:
-        return "\n".join([self.overview, str(self.analyst), *(f"{n}. {a.measure}: {a.words}" for n, a in
-                                                           enumerate(self.attention, start=1)), *self.notices, self.note])
+        return "\n".join([*self.gaps, self.overview, str(self.analyst),
+                          *(f"{n}. {a.measure}: {a.words}" for n, a in enumerate(self.attention, start=1)), self.note])
 
 
 @dataclass

@@ -9,7 +9,7 @@ import pandas as pd
 
 from analysis import attention, charts, series, wording
 from analysis.assess import Assessment, Result, row_accounting
-from analysis.attention import EXCEPTION_SEVERITY
+from analysis.attention import ATTENTION_SEVERITY, EXCEPTION_SEVERITY
 from analysis.commentary import EXCEPTIONS, KEY_MESSAGES, LOCALITY, Commentary
 from analysis.dataset import Dataset
 from analysis.measures import OUTCOMES
@@ -79,18 +79,18 @@ def purpose(dataset: Dataset, assessment: Assessment, commentary: Commentary) ->
 def key_messages(dataset: Dataset, assessment: Assessment, commentary: Commentary) -> KeyMessages:
     """The overall direction and status, the analyst's key messages, then what needs the board's
     attention, most serious first, each linked to its section."""
-    items = [Attention(_marked(dataset, item.result), "; ".join(s.words for s in item.signals if s.severity <= 3),
+    items = [Attention(_marked(dataset, item.result),
+                       "; ".join(s.words for s in item.signals if s.severity <= ATTENTION_SEVERITY),
                        item.result.measure.outcome) for item in attention.attention(assessment)]
     differ = _districts_worse(assessment)
     if differ:
         items.append(Attention("Districts", differ, LOCALITY))
-    notices = wording.data_gaps(dataset, assessment.quarter, assessment)
-    if not commentary.provided:
-        notices.append(f"No analyst's commentary was provided for {assessment.area.name} this quarter: the "
-                       f"paper's words are generated from the figures alone.")
-    analyst = CommentaryBlock([("", commentary.sections.get(KEY_MESSAGES, ""))], commentary.example)
-    return KeyMessages(wording.overview(assessment.area.name, attention.reported(assessment), HEADLINE_MEASURE), items, analyst,
-                       notices, wording.SIGNIFICANCE_MEANING)
+    absent = "" if commentary.provided else (f"No analyst's commentary was provided for {assessment.area.name} this "
+                                            f"quarter: the paper's words are generated from the figures alone.")
+    analyst = CommentaryBlock([("", commentary.sections.get(KEY_MESSAGES, ""))], commentary.example, absent)
+    overview = wording.overview(assessment.area.name, attention.reported(assessment), HEADLINE_MEASURE)
+    return KeyMessages(overview, items, analyst, wording.data_gaps(dataset, assessment.quarter, assessment),
+                       wording.SIGNIFICANCE_MEANING)
 
 
 def _districts_worse(assessment: Assessment) -> str:

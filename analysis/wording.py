@@ -132,7 +132,7 @@ def period_phrase(result: Result) -> str:
 
 
 def status_explanation(result: Result) -> str:
-    """Why a measure has its status, in words: the dashboard and the sentences give the same reason."""
+    """Why a measure has its status, in words: the key messages and the exceptions give this reason."""
     check, change = result.target_check, result.change
     if check is not None:
         gap = "larger than chance variation" if check.gap_beyond_chance else "within chance variation"
