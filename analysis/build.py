@@ -274,8 +274,10 @@ def commentary_store(data_dir: Path, asked: Path | None) -> Path:
 
 
 def _commentary_hash(path: Path) -> str:
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return ""
+    if not path.is_file():
+        raise CommentaryError(f"{path}: not a readable file (a broken link, a folder or a device)")
     try:
         return file_hash(path)
     except OSError as error:

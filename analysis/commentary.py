@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +49,7 @@ from markdown_it import MarkdownIt
 
 from analysis.measures import OUTCOMES
 from analysis.periods import Quarter
+from analysis.report_config import short
 
 KEY_MESSAGES = "Key messages"
 LOCALITY = "Locality comparisons"
@@ -65,7 +65,7 @@ FIGURE_TOKENS = re.compile(r"\d[\d,.]*|off track|at risk|missed|met|on course|no
                            r"improving|worsening|none", re.IGNORECASE)
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 FIELD_LINE = re.compile(r"[-*+]\s*(\w+)\s*:\s*(.*)")
-HEADING = re.compile(r"(#{1,3})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")  # ATX headings up to level 3, as CommonMark reads them
+HEADING = re.compile(r" {0,3}(#{1,3})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")  # ATX headings up to level 3, as CommonMark reads them
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 GUIDE = ("<!-- Your commentary for the board paper: write under any heading, in plain Markdown. Under a measure id,\n"
@@ -142,8 +142,10 @@ def commentary_path(store: Path, quarter: Quarter, area_slug: str) -> Path:
 def load_commentary(store: Path, quarter: Quarter, area_name: str, area_slug: str,
                     measure_ids: set[str]) -> Commentary:
     path = commentary_path(store, quarter, area_slug)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():  # a broken link is an error, not "no commentary"
         return Commentary(None)
+    if not path.is_file():
+        raise CommentaryError(f"{path}: not a readable file (a broken link, a folder or a device)")
     try:
         text = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -203,13 +205,13 @@ def _front_matter(text: str, path: Path, quarter: Quarter, area_name: str) -> tu
                               f"'quarter: {quarter.label}', '---'")
     try:
         header = yaml.safe_load(match.group(1))
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, RecursionError) as error:
         raise CommentaryError(f"{path}: the header is not valid YAML ({error})") from None
     if not isinstance(header, dict) or set(header) - {"area", "quarter", "example"}:
         raise CommentaryError(f"{path}: the header takes area, quarter and (for the project's examples) example")
     if header.get("area") != area_name or not _same_quarter(header.get("quarter"), quarter):
-        raise CommentaryError(f"{path}: the header says area {_short(header.get('area'))}, quarter "
-                              f"{_short(header.get('quarter'))}; this file is for {area_name!r}, {quarter.label!r}")
+        raise CommentaryError(f"{path}: the header says area {short(header.get('area'))}, quarter "
+                              f"{short(header.get('quarter'))}; this file is for {area_name!r}, {quarter.label!r}")
     if not isinstance(header.get("example", False), bool):
         raise CommentaryError(f"{path}: example: expected true or false")
     return header, match.group(0).count("\n")
@@ -220,11 +222,6 @@ def _same_quarter(value: object, quarter: Quarter) -> bool:
         return isinstance(value, str) and Quarter.parse(value) == quarter
     except ValueError:
         return False
-
-
-def _short(value: object) -> str:
-    """A value from the file, for a message: never more than a line, however large (a YAML alias bomb)."""
-    return reprlib.repr(value)
 
 
 def _open_note(line: str, number: int, opened: int) -> int:
@@ -297,7 +294,10 @@ def draft(text: str | None, quarter: Quarter, area_name: str, items: list[Item],
                 f"# Analyst's commentary: {area_name}, {quarter.label}\n\n{GUIDE}"
                 + "".join(f"\n## {section}\n{PROMPTS.get(section, '')}" for section in SECTIONS) + "\n")
     commentary = parse(text, path, quarter, area_name, measure_ids)
-    lines = text.splitlines(keepends=True)  # the file's own line endings are kept
+    lines = text.splitlines(keepends=True)  # the file's own line endings are kept, and used for new lines
+    newline = "\r\n" if "\r\n" in text else "\n"
+    body = FRONT_MATTER.match(text.removeprefix("\ufeff").replace("\r\n", "\n")).group(0).count("\n")
+    original = len(lines)  # lines past these are sections the draft adds
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
     inserts: dict[int, list[str]] = {}  # line index -> lines to put before it
@@ -306,7 +306,7 @@ def draft(text: str | None, quarter: Quarter, area_name: str, items: list[Item],
     wanted = {(item.section, item.measure_id): item.figures for item in items}
     for item in items:
         if commentary.entry(item.section, item.measure_id) is None:
-            inserts.setdefault(_section_end(lines, item.section), []).append(_item_text(item))
+            inserts.setdefault(_section_end(lines, item.section, body), []).append(_item_text(item))
             added.append(f"{item.section}: {item.measure_id}")
     for entry in commentary.entries:  # items drafted before, whose figures have changed or gone
         now = wanted.get((entry.section, entry.measure_id), NO_LONGER_CALLED_FOR if entry.figures else None)
@@ -314,7 +314,8 @@ def draft(text: str | None, quarter: Quarter, area_name: str, items: list[Item],
             continue
         index = _figures_line(lines, entry)
         note = f"<!-- figures: {now} -->\n"
-        if entry.written and not entry.figures_changed and not same_figures(entry.figures, now):
+        if entry.written and entry.figures is not None and not entry.figures_changed \
+                and not same_figures(entry.figures, now):  # words typed without a draft are the analyst's own
             note += (f"<!-- {CHANGED_MARK} since these words were written (they were: {entry.figures}). "
                      f"Check the words, then delete this note. -->\n")
             marked.append(f"{entry.section}: {entry.measure_id}")
@@ -324,23 +325,24 @@ def draft(text: str | None, quarter: Quarter, area_name: str, items: list[Item],
             replaced[index] = note
     out = []
     for index, line in enumerate(lines + [""]):
-        out.extend(inserts.get(index, []))
-        out.append(replaced.get(index, line))
+        out.extend(text.replace("\n", newline) for text in inserts.get(index, []))
+        out.append(replaced[index].replace("\n", newline) if index in replaced
+                   else line.replace("\n", newline) if index >= original else line)
     return "".join(out), added, marked
 
 
-def _section_line(lines: list[str], section: str) -> int | None:
-    """The section's heading, found as the parser finds it."""
-    for index, line in enumerate(lines):
+def _section_line(lines: list[str], section: str, body: int) -> int | None:
+    """The section's heading, found as the parser finds it: after the header's `body` lines."""
+    for index, line in enumerate(lines[body:], start=body):
         heading = HEADING.match(line.rstrip("\r\n"))
         if heading and len(heading.group(1)) == 2 and heading.group(2).strip() == section:
             return index
     return None
 
 
-def _section_end(lines: list[str], section: str) -> int:
+def _section_end(lines: list[str], section: str, body: int) -> int:
     """Where a new item of the section goes: before the next section's heading (or at the end)."""
-    start = _section_line(lines, section)
+    start = _section_line(lines, section, body)
     if start is None:  # the section is not in the file: add it at the end
         lines.append(f"\n## {section}\n" + PROMPTS.get(section, "") + "\n")
         return len(lines)

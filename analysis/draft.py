@@ -29,7 +29,7 @@ def draft_commentary(quarter: str | None, area_names: list[str] | None, data_dir
     written = []
     for number, area in enumerate(areas, start=1):
         report = open_report(period.label, area.name, str(dataset.data_dir), str(paths.OUTPUTS_DIR / CACHE_DIR))
-        path = commentary_path(store, period, area.slug).resolve()  # a linked file is written where it lies
+        path = _target(commentary_path(store, period, area.slug))  # a linked file is written where it lies
         before = _read(path)
         items = commentary_items(report.assessment)
         text, added, marked = draft(before, period, area.name, items, measure_ids, path)
@@ -56,10 +56,19 @@ def _shown(path: Path) -> Path:
         return path
 
 
+def _target(path: Path) -> Path:
+    try:
+        return path.resolve(strict=path.is_symlink())  # a broken or looping link is an error
+    except (OSError, RuntimeError) as error:
+        raise CommentaryError(f"{path}: a link that leads to no file ({error})") from None
+
+
 def _read(path: Path) -> str | None:
     """The file's text as written (its line endings kept), or None where there is none yet."""
     if not path.exists():
         return None
+    if not path.is_file():
+        raise CommentaryError(f"{path}: not a file")
     try:
         return path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:

@@ -177,8 +177,9 @@ def outcome_findings(assessment: Assessment, outcome: str) -> Findings:
     sentences = [wording.notable_sentence(item.result, item.signals) for item in notable]
     shown = {item.measure_id for item in notable}
     rest = [r for r in attention.reported(assessment) if r.measure.outcome == outcome and r.measure.id not in shown]
-    sentences += [wording.result_sentence(r) for r in rest if r.value is None]  # "not available", and why
-    quiet = [r for r in rest if r.value is not None]
+    # not available, or with no comparison to judge it by: each says why
+    sentences += [wording.result_sentence(r) for r in rest if r.status.key == "not_available"]
+    quiet = [r for r in rest if r.status.key != "not_available"]
     notes = [wording.quiet_sentence(quiet)] if quiet else []
     county_only = [r for r in attention.county_wide_only(assessment) if r.measure.outcome == outcome]
     if county_only:

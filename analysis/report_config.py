@@ -15,6 +15,8 @@ from analysis.paths import REPORT_FILE
 from analysis.periods import PeriodError, Quarter
 
 PER_AREA = ("board", "meeting_dates", "contact", "recommendations", "background_papers")
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring, _SHORT.maxother = 2, 3, 3, 60, 60
 CONTACT_FIELDS = ("name", "role", "phone", "email")
 
 
@@ -55,11 +57,16 @@ class ReportConfig:
         return dataclasses.replace(self, **self.areas.get(name, {}), areas={})
 
 
+def short(value: object) -> str:
+    """A value read from a file, for a message: a line at most, however large (a YAML alias bomb)."""
+    return _SHORT.repr(value)
+
+
 def load_report_config(data_dir: Path) -> ReportConfig:
     path = Path(data_dir) / REPORT_FILE
     try:
         entries = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as error:
         raise ReportConfigError(f"{path}: cannot be read ({error})") from error
     texts = ("board", "report_title", "purpose")
     if not isinstance(entries, dict) or any(not isinstance(entries.get(key), str) for key in texts):
@@ -124,7 +131,7 @@ def _meeting_dates(entries: object, where: str) -> dict[Quarter, datetime.date]:
         except PeriodError as error:
             raise ReportConfigError(f"{where}, meeting_dates: {error}") from None
         if not isinstance(date, datetime.date):
-            raise ReportConfigError(f"{where}, meeting_dates, {reprlib.repr(quarter)}: {reprlib.repr(date)} is not a "
+            raise ReportConfigError(f"{where}, meeting_dates, {short(quarter)}: {short(date)} is not a "
                                     f"date YYYY-MM-DD")
         dates[key] = date
     return dates

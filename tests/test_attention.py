@@ -194,3 +194,13 @@ def test_the_purpose_can_name_the_exceptions_too(testshire):
     made = present.purpose(dataclasses.replace(dataset, report=config), assessment, Commentary(None))
     assert made.lead == ("Exceptions: youth re-offending frequency rate; no action is recorded yet for youth "
                          "re-offending frequency rate.")
+
+
+def test_a_measure_with_no_comparison_is_never_grouped_as_on_track():
+    # 2020-21 Q3: the police.uk data lack Oct and Nov 2019, so crime has no comparison with last year.
+    report = open_report("2020-21 Q3", "Melton", "data", "")
+    assert headline(report.assessment, "total_crime").status.key == "not_available"
+    findings = report.outcome("crime").findings
+    grouped = [sentence for sentence in findings if sentence.startswith("No significant change")]
+    assert not any("no comparison available" in sentence for sentence in grouped)
+    assert any(s.startswith("Total recorded crime:") and "no comparison is available" in s for s in findings)

@@ -168,3 +168,29 @@ def test_a_change_of_phrasing_alone_is_not_a_change_of_figures():
     assert marked == [] and "Signals: a rising trend. -->" in again and "FIGURES CHANGED" not in again
     changed = Item(OUTCOMES[2], "domestic_abuse_incidents", "Domestic abuse: 264 incidents. Signals: a rising trend.")
     assert drafted([ITEMS[0], changed], again)[2] == [f"{OUTCOMES[2]}: domestic_abuse_incidents"]
+
+
+@pytest.mark.parametrize("bomb", ["&a [&b [x, x, x, x], *b, *b, *b, *b, *b, *b, *b, *b]", "[" * 5000 + "]" * 5000])
+def test_a_huge_or_deep_header_value_gives_a_short_one_line_error(bomb):
+    text = f"---\narea: {bomb}\nquarter: 2022-23 Q2\n---\n"
+    with pytest.raises(CommentaryError) as error:
+        parse(text, PATH, Q2, "Melton", IDS)
+    assert len(str(error.value)) < 400 and "\n" not in str(error.value)
+
+
+def test_a_draft_keeps_to_the_files_line_endings_finds_headings_as_the_parser_does_and_leaves_own_words_alone():
+    text = (HEADER.replace("---\n", "---\n# ## Exceptions (a YAML comment)\n", 1) + "## Exceptions\n"
+            "   ### burglary\n- Cause: Our own words.\n").replace("\n", "\r\n")
+    again, added, marked = drafted(text=text)
+    assert marked == [] and "\n" not in again.replace("\r\n", "")  # every line ends as the file's do
+    assert again.count("### burglary") == 1 and again.index("## Exceptions\r\n") < again.index("### domestic")
+    parsed = parse(again, PATH, Q2, "Melton", IDS)
+    assert not parsed.entry(EXCEPTIONS, "burglary").figures_changed  # typed by hand: the analyst's own
+
+
+def test_a_link_that_leads_nowhere_is_refused_not_taken_for_no_commentary(tmp_path):
+    path = commentary_path(tmp_path, Q2, "melton")
+    path.parent.mkdir(parents=True)
+    path.symlink_to(path)  # a loop
+    with pytest.raises(CommentaryError, match="not a readable file"):
+        load_commentary(tmp_path, Q2, "Melton", "melton", IDS)
