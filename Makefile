@@ -37,8 +37,11 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(INSTALLED)
 
+# Deletes what builds wrote (packs as their manifests list them, staging folders, the cache) and the
+# virtualenv; files you put in outputs/ stay.
 clean:
-	rm -rf $(VENV) outputs/*/ outputs/.staging-* outputs/.cache
+	if [ -x $(BIN)/python ]; then $(BIN)/python -m analysis clean; fi
+	rm -rf $(VENV)
 
 bench: $(INSTALLED)
 	$(BIN)/python -m analysis.bench

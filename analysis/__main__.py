@@ -43,9 +43,16 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--commentary", type=Path, metavar="FOLDER",
                        help="the analyst's commentary store (default: commentary/ beside the data directory)")
     build.add_argument("--timeout", type=int, default=600, metavar="SECONDS", help="time limit for any one notebook cell")
-    build.add_argument("--force", action="store_true", help="rebuild every area, even those up to date")
+    build.add_argument("--force", action="store_true",
+                       help="rebuild the areas asked for, even those up to date, computing their figures afresh")
+    build.add_argument("--clear-cache", action="store_true",
+                       help="empty the report cache (<out>/.cache) before building")
     build.add_argument("--scheduler", metavar="ADDRESS", help="run the areas on a Dask distributed cluster, e.g. tcp://host:8786")
     build.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="areas built at once")
+
+    clean = commands.add_parser("clean", help="delete the packs, staging folders and cache that builds wrote "
+                                              "(never a file the project did not write)")
+    clean.add_argument("--out", type=Path, default=paths.OUTPUTS_DIR, help="outputs folder")
 
     words = commands.add_parser("commentary", help="draft the analyst's commentary files for a quarter: every "
                                                     "item that needs words, with its figures; words already "
@@ -58,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     try:
-        return {"data": _data, "illustrative": _illustrative, "build": _build,
+        return {"data": _data, "illustrative": _illustrative, "build": _build, "clean": _clean,
                 "commentary": _commentary}[args.command](args)
     except ValueError as error:  # every input error of the package is a ValueError with a clear message
         print(f"error: {error}", file=sys.stderr)
@@ -112,6 +119,15 @@ def _illustrative(args: argparse.Namespace) -> int:
     return 0
 
 
+def _clean(args: argparse.Namespace) -> int:
+    from analysis.build import clean_outputs
+
+    kept = clean_outputs(args.out)
+    if kept:
+        print("kept, not written by the project: " + ", ".join(str(path) for path in kept), file=sys.stderr)
+    return 0
+
+
 def _commentary(args: argparse.Namespace) -> int:
     from analysis.draft import draft_commentary
 
@@ -125,7 +141,7 @@ def _build(args: argparse.Namespace) -> int:
     manifest = build_pack(quarter=args.quarter, area_names=args.areas, data_dir=args.data,
                           out_dir=args.out, workers=args.workers, notebook=args.notebook,
                           strict=args.strict, timeout=args.timeout, force=args.force, scheduler=args.scheduler,
-                          commentary_dir=args.commentary)
+                          commentary_dir=args.commentary, clear_cache=args.clear_cache)
     return 0 if manifest["status"] == "complete" else 1
 
 

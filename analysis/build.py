@@ -59,6 +59,7 @@ class AreaJob:
     inputs: dict[str, str]  # hashes of the input files when the build started
     commentary_dir: str
     commentary: str  # hash of the area's commentary file when the build started ("" where there is none)
+    refresh: bool = False  # compute the report afresh, whatever the cache holds (--force)
 
     @property
     def parameters(self) -> dict[str, str]:
@@ -114,7 +115,7 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
                data_dir: Path = paths.DATA_DIR, out_dir: Path = paths.OUTPUTS_DIR, workers: int = 1,
                notebook: Path = paths.NOTEBOOK, strict: bool = False,
                timeout: int = CELL_TIMEOUT_SECONDS, force: bool = False, scheduler: str | None = None,
-               commentary_dir: Path | None = None) -> dict:
+               commentary_dir: Path | None = None, clear_cache: bool = False) -> dict:
     """Build every area's notebook, HTML and PDF; return the manifest (also written as manifest.json).
 
     `strict` refuses a quarter with a month missing (otherwise its figures are "not available"), and
@@ -123,7 +124,8 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
     `commentary/` beside the data directory: the project's own for `data/`);
     `timeout` is the limit, in seconds, for any one cell of an area's notebook. Areas already
     published from the same inputs, code and parameters are kept as they are unless `force`; the
-    others build in `workers` local processes, or on the Dask cluster at `scheduler`.
+    others build in `workers` local processes, or on the Dask cluster at `scheduler`. `force` also
+    computes each report afresh rather than from the cache; `clear_cache` empties the cache first.
     """
     dataset = load_dataset(data_dir)
     period = choose_quarter(dataset, quarter)
@@ -140,10 +142,13 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
     commentary_dir = commentary_store(dataset.data_dir, commentary_dir)
     jobs = {area.slug: AreaJob(period.label, area, str(dataset.data_dir), str(staging), str(notebook), timeout,
                                str(out_dir / CACHE_DIR), code, package_hash(), inputs, str(commentary_dir),
-                               _commentary_hash(commentary_path(commentary_dir, period, area.slug)))
+                               _commentary_hash(commentary_path(commentary_dir, period, area.slug)), force)
             for area in dataset.areas.all}
     check_parameters(Path(notebook), next(iter(jobs.values())).parameters)
     with exclusive(out_dir):  # one build at a time writes to an outputs folder
+        if clear_cache:
+            shutil.rmtree(out_dir / CACHE_DIR, ignore_errors=True)
+            print(f"cleared the report cache {out_dir / CACHE_DIR}", file=sys.stderr)
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
 
@@ -227,7 +232,7 @@ def build_area(job: AreaJob) -> dict:
         if _commentary_hash(job.commentary_file) != job.commentary:
             raise DataError(f"{job.commentary_file} changed during the build; build again once the words are in place")
         # computed here, opened by the kernel
-        report = open_report(job.quarter, area.name, job.data_dir, job.cache_dir, job.commentary_dir)
+        report = open_report(job.quarter, area.name, job.data_dir, job.cache_dir, job.commentary_dir, job.refresh)
         _check_same_data(job, report.dataset.input_hashes)
         result["commentary_missing"] = missing_commentary(report.assessment, report.commentary)
         result["commentary_file"] = str(job.commentary_file)
@@ -339,6 +344,27 @@ def _publish(staging: Path, target: Path, ours: set[str]) -> None:
         target.rename(previous)
     staging.rename(target)
     shutil.rmtree(previous, ignore_errors=True)
+
+
+def clean_outputs(out_dir: Path = paths.OUTPUTS_DIR) -> list[Path]:
+    """Delete what builds wrote under `out_dir` (each published quarter's files its manifest lists,
+    staging folders, the report cache), never a file the project did not write; return what was kept."""
+    out_dir = Path(out_dir).resolve()
+    if not out_dir.is_dir():
+        return []
+    kept = []
+    with exclusive(out_dir):
+        for folder in [*out_dir.glob(".staging-*"), *out_dir.glob(".previous-*"), out_dir / CACHE_DIR]:
+            shutil.rmtree(folder, ignore_errors=True)
+        for manifest in sorted(out_dir.glob("*/manifest.json")):
+            folder = manifest.parent
+            slugs = [result["slug"] for result in json.loads(manifest.read_text(encoding="utf-8"))["results"]]
+            for name in ["manifest.json", *(f"{slug}{suffix}" for slug in slugs for suffix in (".ipynb", ".html", ".pdf"))]:
+                (folder / name).unlink(missing_ok=True)
+            kept += sorted(folder.iterdir())
+            if not any(folder.iterdir()):
+                folder.rmdir()
+    return kept
 
 
 class BuildBusy(ValueError):

@@ -226,12 +226,12 @@ def current_dataset(data_dir: Path) -> Dataset:
 
 
 def open_report(quarter: str, area: str, data_dir: str = "data", cache_dir: str = "",
-                commentary_dir: str = "") -> Report:
+                commentary_dir: str = "", refresh: bool = False) -> Report:
     """The report for a quarter and area: from the cache in `cache_dir` where it holds this report
-    for these very inputs and code, otherwise computed now (and cached, if `cache_dir`), with the
-    analyst's commentary read from `commentary_dir` (none if ""). Relative folders are taken from
-    the project folder, wherever the notebook runs."""
-    report = _report(quarter, area, data_dir, cache_dir)
+    for these very inputs and code (unless `refresh`), otherwise computed now (and cached, if
+    `cache_dir`), with the analyst's commentary read from `commentary_dir` (none if ""). Relative
+    folders are taken from the project folder, wherever the notebook runs."""
+    report = _report(quarter, area, data_dir, cache_dir, refresh)
     if commentary_dir:
         found = report.assessment.area
         report.commentary = load_commentary(paths.from_project(commentary_dir), report.quarter, found.name, found.slug,
@@ -239,20 +239,21 @@ def open_report(quarter: str, area: str, data_dir: str = "data", cache_dir: str 
     return report
 
 
-def _report(quarter: str, area: str, data_dir: str, cache_dir: str) -> Report:
+def _report(quarter: str, area: str, data_dir: str, cache_dir: str, refresh: bool) -> Report:
     data_path = paths.from_project(data_dir)
-    key = fingerprint(str(Quarter.parse(quarter)), area, input_hashes(data_path), LOADED_PACKAGE)
+    period = Quarter.parse(quarter)
+    key = fingerprint(str(period), area, input_hashes(data_path), LOADED_PACKAGE)
     entry = paths.from_project(cache_dir) / f"{key}.pickle" if cache_dir else None
-    if entry is not None and entry.is_file():
+    if entry is not None and entry.is_file() and not refresh:
         try:
             report = pickle.loads(entry.read_bytes())
-            if isinstance(report, Report) and report.key == key:
+            if isinstance(report, Report) and report.key == key and report.quarter == period \
+                    and report.dataset.areas.find(area) == report.assessment.area:
                 return report
             raise ValueError("it holds another report")
         except Exception as error:  # a truncated or foreign entry is recomputed, never trusted
             print(f"warning: {entry}: cache entry unreadable ({error}); computing afresh", file=sys.stderr)
     dataset = current_dataset(data_path)
-    period = Quarter.parse(quarter)
     assessment = assess(dataset, period, dataset.areas.find(area))
     report = Report(copy.deepcopy(dataset), assessment, fingerprint(str(period), area, dataset.input_hashes, LOADED_PACKAGE))
     if entry is not None:

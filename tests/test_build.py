@@ -1,4 +1,5 @@
 """End to end: papermill executes the report notebook per area, nbconvert renders HTML and PDF."""
+import dataclasses
 import json
 import re
 import shutil
@@ -179,3 +180,39 @@ def test_files_the_project_did_not_write_stay_in_the_published_folder(pack, smal
     build_pack("2022-23 Q2", ["Testshire", "Melton"], small_data_dir, folder.parent, force=True)
     assert (folder / "board-notes.txt").read_text() == "the chair's notes"
     assert "not written by the project: board-notes.txt" in capsys.readouterr().err
+
+
+def test_force_computes_afresh_whatever_the_cache_holds(tmp_path, small_data_dir):
+    """A cache entry holding another area's report is refused even under the right key; --force
+    never reads the cache, so figures poisoned under the right name are replaced too."""
+    import pickle
+
+    from analysis.report import open_report
+
+    out = tmp_path / "out"
+    build_pack("2022-23 Q2", ["Melton"], small_data_dir, out)
+    entry = next((out / ".cache").glob("*.pickle"))
+    report = pickle.loads(entry.read_bytes())
+    melton = report.assessment
+    blaby = open_report("2022-23 Q2", "Blaby", str(small_data_dir)).assessment
+    report.assessment = blaby
+    entry.write_bytes(pickle.dumps(report))
+    assert open_report("2022-23 Q2", "Melton", str(small_data_dir), str(out / ".cache")).assessment.area.name == "Melton"
+    report.assessment = dataclasses.replace(blaby, area=melton.area)  # Blaby's figures under Melton's name
+    entry.write_bytes(pickle.dumps(report))
+    build_pack("2022-23 Q2", ["Melton"], small_data_dir, out, force=True)
+    cached = pickle.loads(entry.read_bytes())
+    assert [r.value for r in cached.assessment.results] == [r.value for r in melton.results]
+
+
+def test_clear_cache_and_clean_delete_only_what_builds_wrote(tmp_path, small_data_dir):
+    out = tmp_path / "out"
+    build_pack("2022-23 Q2", ["Melton"], small_data_dir, out)
+    (out / "2022-23-Q2" / "minutes.docx").write_text("the user's own file")
+    (out / "notes.txt").write_text("also the user's")
+    assert any((out / ".cache").glob("*.pickle"))
+    build_pack("2022-23 Q2", ["Melton"], small_data_dir, out, clear_cache=True)  # Melton is up to date: kept
+    assert not any((out / ".cache").glob("*.pickle"))
+    assert main(["clean", "--out", str(out)]) == 0
+    assert sorted(path.name for path in out.rglob("*") if not path.name.startswith(".build")) == \
+        ["2022-23-Q2", "minutes.docx", "notes.txt"]
