@@ -59,6 +59,8 @@ def load_areas(data_dir: Path) -> AreaSet:
             Area(str(d["code"]), str(d["name"]), "district", (str(d["code"]),)) for d in county["districts"]
         )
         county_area = Area(str(county["code"]), str(county["name"]), "county", tuple(d.code for d in districts))
+    except UnicodeDecodeError as error:
+        raise AreaError(f"{path}: cannot be read as UTF-8 text ({error})") from None
     except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
         raise AreaError(
             f"{path}: expected county: {{code, name, districts: [{{code, name}}, ...]}} ({error!r})"

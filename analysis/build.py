@@ -127,6 +127,10 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
     others build in `workers` local processes, or on the Dask cluster at `scheduler`. `force` also
     computes each report afresh rather than from the cache; `clear_cache` empties the cache first.
     """
+    if timeout <= 0:
+        raise ValueError(f"--timeout: expected seconds above 0, got {timeout}")
+    if workers < 1:
+        raise ValueError(f"--workers: expected at least 1, got {workers}")
     dataset = load_dataset(data_dir)
     period = choose_quarter(dataset, quarter)
     missing = [m for m in period.months if m not in dataset.months_present]
@@ -318,8 +322,13 @@ def _up_to_date(target: Path, staging: Path, fingerprints: dict[str, str]) -> tu
     previous = target / "manifest.json"
     if not previous.is_file():
         return [], []
+    try:
+        published = json.loads(previous.read_text(encoding="utf-8"))["results"]
+    except (OSError, ValueError, KeyError, TypeError) as error:  # cut short, or not ours: rebuild everything
+        print(f"warning: {previous}: cannot be read ({error}); every area is rebuilt", file=sys.stderr)
+        return [], []
     kept, stale = [], []
-    for result in json.loads(previous.read_text(encoding="utf-8"))["results"]:
+    for result in published:
         files = [target / f"{result['slug']}{suffix}" for suffix in (".ipynb", ".html", ".pdf")]
         if result.get("fingerprint") == fingerprints.get(result["slug"]) and all(f.is_file() for f in files):
             for path in files:
@@ -358,7 +367,12 @@ def clean_outputs(out_dir: Path = paths.OUTPUTS_DIR) -> list[Path]:
             shutil.rmtree(folder, ignore_errors=True)
         for manifest in sorted(out_dir.glob("*/manifest.json")):
             folder = manifest.parent
-            slugs = [result["slug"] for result in json.loads(manifest.read_text(encoding="utf-8"))["results"]]
+            try:
+                slugs = [result["slug"] for result in json.loads(manifest.read_text(encoding="utf-8"))["results"]]
+            except (OSError, ValueError, KeyError, TypeError) as error:  # which files are ours is unknown: keep all
+                print(f"warning: {manifest}: cannot be read ({error}); {folder} left as it is", file=sys.stderr)
+                kept += sorted(folder.iterdir())
+                continue
             for name in ["manifest.json", *(f"{slug}{suffix}" for slug in slugs for suffix in (".ipynb", ".html", ".pdf"))]:
                 (folder / name).unlink(missing_ok=True)
             kept += sorted(folder.iterdir())

@@ -161,10 +161,13 @@ def _read(path: Path, columns: dict[str, object]) -> pd.DataFrame:
     for column, kind in columns.items():
         if kind == "int64":
             numbers = pd.to_numeric(table[column], errors="coerce")
-            bad = numbers.isna() | (numbers < 0)
+            least = 1 if column == "population" else 0  # rates are per resident: an area of none has none
+            bad = numbers.isna() | (numbers < least) | (numbers != numbers.round())
             if bad.any():
                 row = int(bad.idxmax()) + 2
-                raise DataError(f"{path}, row {row}: {column} is {table[column][row - 2]!r}, expected a whole number >= 0")
+                expected = "above 0" if least else ">= 0"
+                raise DataError(f"{path}, row {row}: {column} is {table[column][row - 2]!r}, expected a whole number "
+                                f"{expected}")
             table[column] = numbers.astype("int64")
     if "month" in columns:
         for row, month in enumerate(table["month"], start=2):

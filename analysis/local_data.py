@@ -126,6 +126,8 @@ def _read_sources(path: Path) -> dict:
         return {}
     try:
         sources = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except UnicodeDecodeError as error:
+        raise LocalDataError(f"{path}: cannot be read as UTF-8 text ({error})") from None
     except yaml.YAMLError as error:
         raise LocalDataError(f"{path}: not valid YAML ({error})") from error
     if not isinstance(sources, dict):

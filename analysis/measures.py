@@ -78,6 +78,8 @@ def load_measures(data_dir: Path) -> list[Measure]:
     path = Path(data_dir) / MEASURES_FILE
     try:
         entries = yaml.safe_load(path.read_text(encoding="utf-8"))["measures"]
+    except UnicodeDecodeError as error:
+        raise CatalogueError(f"{path}: cannot be read as UTF-8 text ({error})") from None
     except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
         raise CatalogueError(f"{path}: expected a 'measures:' list ({error!r})") from error
     measures, seen = [], set()

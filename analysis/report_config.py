@@ -66,7 +66,9 @@ def load_report_config(data_dir: Path) -> ReportConfig:
     path = Path(data_dir) / REPORT_FILE
     try:
         entries = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as error:
+    except UnicodeDecodeError as error:
+        raise ReportConfigError(f"{path}: cannot be read as UTF-8 text ({error})") from None
+    except (OSError, yaml.YAMLError, RecursionError) as error:
         raise ReportConfigError(f"{path}: cannot be read ({error})") from error
     texts = ("board", "report_title", "purpose")
     if not isinstance(entries, dict) or any(not isinstance(entries.get(key), str) for key in texts):

@@ -71,6 +71,8 @@ def load_targets(data_dir: Path, measures: list[Measure]) -> dict[tuple[str, str
     path = Path(data_dir) / TARGETS_FILE
     try:
         years = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except UnicodeDecodeError as error:
+        raise TargetError(f"{path}: cannot be read as UTF-8 text ({error})") from None
     except (OSError, yaml.YAMLError) as error:
         raise TargetError(f"{path}: cannot be read ({error})") from error
     by_id = {measure.id: measure for measure in measures}

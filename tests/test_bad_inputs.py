@@ -111,6 +111,9 @@ BUILD_CASES = {
     "a misspelt exclusion": (
         "measures.yml", "exclude_crime_types: [Anti-social behaviour]", "exclude_crime_types: [Antisocial behaviour]",
         "measures.yml, measure 1 (total_crime): exclude_crime_types is 'Antisocial behaviour'"),
+    "a district of no residents": (
+        "derived/population.csv", "E07000133,Melton,2019,50000", "E07000133,Melton,2019,0",
+        "population.csv, row 3: population is '0', expected a whole number above 0"),
     "derived counts with a bad month": (
         "derived/crime_counts.csv", "2022-07,", "2022-13,",
         "crime_counts.csv, row"),
@@ -133,6 +136,8 @@ def test_bad_prepared_data(case, tmp_path, small_data_dir, capsys):
     (["--quarter", "2022 Q2"], "quarter '2022 Q2' is not in the accepted form YYYY-YY Qn"),
     (["--quarter", "2030-31 Q1"], "no data for 2030-31 Q1 (Apr-Jun 2030)"),
     (["--areas", "Atlantis"], "unknown area 'Atlantis'; expected one of: Testshire, Blaby, Melton"),
+    (["--timeout", "0"], "--timeout: expected seconds above 0, got 0"),
+    (["--workers", "0"], "--workers: expected at least 1, got 0"),
 ])
 def test_bad_choices(argv, message, tmp_path, small_data_dir, capsys):
     code = main(["build", *argv, "--data", str(small_data_dir), "--out", str(tmp_path / "out")])
@@ -187,3 +192,26 @@ def test_a_crime_type_no_measure_counts_is_said(tmp_path, small_data_dir, capsys
     said = "The police.uk crime type 'Criminal damage and arson' ("
     assert code == 0 and said in capsys.readouterr().err and said in page
     assert "is counted by no measure of the catalogue" in page
+
+
+@pytest.mark.parametrize("name", ["areas.yml", "measures.yml", "targets.yml", "report.yml", "local/sources.yml"])
+def test_a_yaml_file_that_is_not_utf8_is_named(name, tmp_path, small_data_dir, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(small_data_dir, data)
+    path = data / name
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\n# caf\xe9\n", 1))  # Latin-1, not UTF-8
+    code = main(["build", "--quarter", "2022-23 Q2", "--data", str(data), "--out", str(tmp_path / "out")])
+    error = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in error and f"{name}: cannot be read as UTF-8" in error, error
+
+
+def test_a_corrupt_published_manifest_is_rebuilt_with_a_warning(tmp_path, small_data_dir, capsys):
+    from analysis.build import build_pack
+
+    out = tmp_path / "out"
+    build_pack("2022-23 Q2", ["Melton"], small_data_dir, out)
+    (out / "2022-23-Q2" / "manifest.json").write_text('{"results": [')  # cut short
+    capsys.readouterr()
+    manifest = build_pack("2022-23 Q2", ["Melton"], small_data_dir, out)
+    assert manifest["status"] == "complete" and manifest["results"][0]["status"] == "built"
+    assert "manifest.json: cannot be read (" in capsys.readouterr().err

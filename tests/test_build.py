@@ -216,3 +216,12 @@ def test_clear_cache_and_clean_delete_only_what_builds_wrote(tmp_path, small_dat
     assert main(["clean", "--out", str(out)]) == 0
     assert sorted(path.name for path in out.rglob("*") if not path.name.startswith(".build")) == \
         ["2022-23-Q2", "minutes.docx", "notes.txt"]
+
+
+def test_clean_leaves_a_folder_whose_manifest_it_cannot_read(tmp_path, small_data_dir, capsys):
+    folder = tmp_path / "out" / "2022-23-Q2"
+    folder.mkdir(parents=True)
+    (folder / "manifest.json").write_text("not json")
+    (folder / "melton.pdf").write_text("a paper")
+    assert main(["clean", "--out", str(tmp_path / "out")]) == 0
+    assert (folder / "melton.pdf").is_file() and "manifest.json: cannot be read" in capsys.readouterr().err
