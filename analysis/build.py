@@ -389,8 +389,12 @@ class BuildBusy(ValueError):
 def exclusive(out_dir: Path):
     """Hold the outputs folder's lock for a build; a second build refuses at once. The system
     releases the lock when the process ends, however it ends."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / LOCK_FILE, "a+") as lock:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        lock = open(out_dir / LOCK_FILE, "a+")
+    except OSError as error:
+        raise BuildBusy(f"{out_dir}: cannot be written ({error.strerror}); choose another --out") from None
+    with lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

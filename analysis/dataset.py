@@ -175,4 +175,10 @@ def _read(path: Path, columns: dict[str, object]) -> pd.DataFrame:
                 parse_month(month)
             except PeriodError as error:
                 raise DataError(f"{path}, row {row}: {error}") from error
+    if path.name == Path(paths.MONTHS_FILE).name:  # one row per month and force: two would count a month twice
+        twice = table.duplicated(["month", "force"])
+        if twice.any():
+            row = int(twice.idxmax()) + 2
+            raise DataError(f"{path}, row {row}: {table.at[row - 2, 'month']} of {table.at[row - 2, 'force']} is "
+                            f"listed twice; expected one row per month and force")
     return table[list(columns)]

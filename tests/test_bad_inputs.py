@@ -114,6 +114,10 @@ BUILD_CASES = {
     "a district of no residents": (
         "derived/population.csv", "E07000133,Melton,2019,50000", "E07000133,Melton,2019,0",
         "population.csv, row 3: population is '0', expected a whole number above 0"),
+    "a month listed twice": (
+        "derived/months.csv", "2021-08,testforce,2021-08-testforce-street.csv,3\n",
+        "2021-08,testforce,2021-08-testforce-street.csv,3\n2021-08,testforce,2021-08-testforce-street.csv,3\n",
+        "months.csv, row 4: 2021-08 of testforce is listed twice; expected one row per month and force"),
     "derived counts with a bad month": (
         "derived/crime_counts.csv", "2022-07,", "2022-13,",
         "crime_counts.csv, row"),
@@ -215,3 +219,10 @@ def test_a_corrupt_published_manifest_is_rebuilt_with_a_warning(tmp_path, small_
     manifest = build_pack("2022-23 Q2", ["Melton"], small_data_dir, out)
     assert manifest["status"] == "complete" and manifest["results"][0]["status"] == "built"
     assert "manifest.json: cannot be read (" in capsys.readouterr().err
+
+
+def test_an_out_folder_that_cannot_be_written_is_one_line(tmp_path, small_data_dir, capsys):
+    (tmp_path / "a-file").write_text("not a folder")
+    code = main(["build", "--quarter", "2022-23 Q2", "--data", str(small_data_dir), "--out", str(tmp_path / "a-file")])
+    error = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in error and "a-file: cannot be written" in error, error
