@@ -385,6 +385,10 @@ class BuildBusy(ValueError):
     """Another build is writing to the same outputs folder."""
 
 
+class OutputsUnwritable(ValueError):
+    """The outputs folder cannot be made or written to."""
+
+
 @contextmanager
 def exclusive(out_dir: Path):
     """Hold the outputs folder's lock for a build; a second build refuses at once. The system
@@ -393,7 +397,7 @@ def exclusive(out_dir: Path):
         out_dir.mkdir(parents=True, exist_ok=True)
         lock = open(out_dir / LOCK_FILE, "a+")
     except OSError as error:
-        raise BuildBusy(f"{out_dir}: cannot be written ({error.strerror}); choose another --out") from None
+        raise OutputsUnwritable(f"{out_dir}: cannot be written ({error.strerror}); choose another --out") from None
     with lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
