@@ -19,6 +19,8 @@ import seaborn as sns
 from cycler import cycler
 from matplotlib.figure import Figure
 
+from analysis.commentary import render_markdown
+
 PAPER_KEY = "community_safety_paper"  # output metadata: {PAPER_KEY: {"part": ..., "title": ...}}
 
 PALETTE = tuple(sns.color_palette("colorblind"))
@@ -175,8 +177,6 @@ class CommentaryBlock(Shown):
     part = "commentary"
 
     def html(self) -> str:
-        from analysis.commentary import render_markdown
-
         if not any(text for _, text in self.blocks):
             return f'<p class="no-commentary">{escape(self.absent)}</p>' if self.absent else ""
         example = ' <span class="illustrative">Example written by the project, not an analyst\'s words</span>' \
