@@ -46,7 +46,7 @@ def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, outcom
     numbers = pd.DataFrame({panel.title: panel.values for panel in panels}, index=months).rename(index=month_name)
     titles = [textwrap.fill(panel.title, 40) for panel in panels]  # wrapped, never cut short
     extra_lines = max(title.count("\n") for title in titles)  # room above the top row for long titles
-    figure = Chart(alt, numbers, note, figsize=(A4_WIDTH_INCHES, 2.0 * rows + 1.4))
+    figure = Chart(alt, numbers, note, figsize=(A4_WIDTH_INCHES, 1.75 * rows + 1.4))
     with house_style():
         axes = figure.subplots(rows, columns, squeeze=False)
         positions = range(len(months))
@@ -90,10 +90,14 @@ def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, outcom
     return figure
 
 
-def funnel(table: pd.DataFrame, measure: Measure, quarter: Quarter, highlight: str, alt: str) -> Chart:
-    """Funnel plot: each district's value against its size, with PHE's 95% and 99.8% limits around the county."""
+def funnel(table: pd.DataFrame, measure: Measure, title: str, quarter: Quarter, highlight: str, alt: str) -> Chart:
+    """Funnel plot: each district's value against its size, with PHE's 95% and 99.8% limits around the
+    county. Each point carries a number, highest value first, and the key beside the plot names the
+    district and its label: no name can cover a point, a limit line or another name. (A label-placement
+    library, adjustText, left names on the limit lines of the narrow funnels district counts make.)"""
     districts, county = table[~table["is_county"]], table[table["is_county"]].iloc[0]
     rate = measure.statistic == "count"
+    districts = districts.sort_values("value", ascending=False)
     figure = Chart(alt, figsize=(A4_WIDTH_INCHES, 3.6))
     with house_style():
         axis = figure.subplots()
@@ -104,33 +108,43 @@ def funnel(table: pd.DataFrame, measure: Measure, quarter: Quarter, highlight: s
                 events = np.unique(np.linspace(1, max(2, county["value"] * sizes[-1] / measure.rate_per * 1.5), 200).round())
                 at = [rate_funnel_populations(e, county["value"], measure.rate_per, level) for e in events]
                 limits = [rate_funnel_limits(e, county["value"], measure.rate_per, level) for e in events]
-                axis.plot([p[0] for p in at], [v[0] for v in limits], color=REFERENCE, linestyle=style, linewidth=1)
-                axis.plot([p[1] for p in at], [v[1] for v in limits], color=REFERENCE, linestyle=style, linewidth=1,
-                          label=label)
+                lower, upper = ([p[0] for p in at], [v[0] for v in limits]), ([p[1] for p in at], [v[1] for v in limits])
             else:
                 limits = [proportion_funnel_limits(size, county["value"], 100, level) for size in sizes]
-                axis.plot(sizes, [low for low, _ in limits], color=REFERENCE, linestyle=style, linewidth=1)
-                axis.plot(sizes, [high for _, high in limits], color=REFERENCE, linestyle=style, linewidth=1,
-                          label=label)
+                lower, upper = (sizes, [low for low, _ in limits]), (sizes, [high for _, high in limits])
+            axis.plot(*lower, color=REFERENCE, linestyle=style, linewidth=1)
+            axis.plot(*upper, color=REFERENCE, linestyle=style, linewidth=1, label=label)
         axis.axhline(county["value"], color=REFERENCE, linewidth=1, label=f"{county['area']}: {county['value']:.1f}")
         colours = [HIGHLIGHT if area == highlight else PALETTE[1] for area in districts["area"]]
-        axis.scatter(districts["denominator"], districts["value"], color=colours, zorder=3, s=28)
-        for row in districts.itertuples():
-            axis.annotate(f"{row.area} ({row.label})", (row.denominator, row.value), fontsize=7,
-                          xytext=(4, 3), textcoords="offset points")
+        axis.scatter(districts["denominator"], districts["value"], color=colours, zorder=3, s=110,
+                     edgecolors="white", linewidths=0.6)
+        key = []
+        for number, row in enumerate(districts.itertuples(), start=1):
+            axis.annotate(str(number), (row.denominator, row.value), ha="center", va="center_baseline", fontsize=6.5,
+                          color="white", fontweight="bold", zorder=4)
+            key.append(f"{number}  {row.area}: {row.label}" + (" (this paper)" if row.area == highlight else ""))
         axis.set_xlim(sizes[0], sizes[-1])
         spread = districts["value"].max() - districts["value"].min()
         axis.set_ylim(max(0, districts["value"].min() - spread), districts["value"].max() + spread)
+        axis.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5))
         axis.xaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
         axis.set_xlabel("residents" if rate else "respondents or cases")
         axis.set_ylabel(f"per {measure.rate_per:,}" if rate else "%")
-        axis.legend(fontsize=7, loc="upper right")
-        axis.set_title(f"{measure.title}: districts against the county, {quarter} (funnel plot)", fontsize=10, loc="left")
-        figure.subplots_adjust(left=0.1, right=0.97, top=0.9, bottom=0.14)
+        axis.set_title(textwrap.fill(f"{title}: districts against the county, {quarter} (funnel plot)", 80),
+                       fontsize=10, loc="left")
+        axis.legend(fontsize=7, loc="lower left", bbox_to_anchor=(1.04, 0), frameon=False, borderaxespad=0)
+        entries = [textwrap.fill(text, 38, subsequent_indent="    ") for text in key]
+        step = min(0.065, 0.5 / sum(entry.count("\n") + 1 for entry in entries))  # many districts: closer lines
+        top = 0.88
+        for entry in entries:
+            figure.text(0.7, top, entry, fontsize=7, va="top", linespacing=1.2)
+            top -= step * (entry.count("\n") + 1)
+        figure.subplots_adjust(left=0.1, right=0.67, top=0.88, bottom=0.14)
     return figure
 
 
-def district_rates(rates: pd.DataFrame, measure: Measure, quarter: Quarter, highlight: str, alt: str) -> Chart:
+def district_rates(rates: pd.DataFrame, measure: Measure, title: str, quarter: Quarter, highlight: str,
+                   alt: str) -> Chart:
     """Each district's rate per `rate_per` with its 95% interval, labelled higher / similar / lower,
     and the county rate as a reference line; the chart's numbers are the table `rates`."""
     districts = rates[~rates["is_county"]].sort_values("value")
@@ -138,7 +152,7 @@ def district_rates(rates: pd.DataFrame, measure: Measure, quarter: Quarter, high
     numbers = rates.set_index("area")[["numerator", "denominator", "value", "low", "high", "label"]].rename(
         columns={"numerator": "count", "denominator": "residents", "value": f"per {measure.rate_per:,}",
                  "low": "95% low", "high": "95% high", "label": "against the county"})
-    figure = Chart(alt, numbers, figsize=(A4_WIDTH_INCHES, 0.42 * len(districts) + 1.3))
+    figure = Chart(alt, numbers, figsize=(A4_WIDTH_INCHES, 0.36 * len(districts) + 1.5))
     with house_style():
         axis = figure.subplots()
         colours = [HIGHLIGHT if area == highlight else MUTED for area in districts["area"]]
@@ -146,13 +160,17 @@ def district_rates(rates: pd.DataFrame, measure: Measure, quarter: Quarter, high
         axis.barh(districts["area"], districts["value"], color=colours, xerr=errors, ecolor=REFERENCE, capsize=2)
         axis.axvline(county["value"], color=REFERENCE, linestyle="--", linewidth=1.2,
                      label=f"{county['area']} overall: {county['value']:.1f}")
-        axis.legend(loc="lower right", fontsize=8, frameon=True)
-        for position, (high, value, label) in enumerate(zip(districts["high"], districts["value"], districts["label"])):
-            axis.text(high, position, f" {value:.1f} ({label})", va="center", fontsize=8)
+        # Values in a column of their own to the right of the plot, where no whisker or line can cross them
+        labels = matplotlib.transforms.blended_transform_factory(axis.transAxes, axis.transData)
+        for position, (value, label) in enumerate(zip(districts["value"], districts["label"])):
+            axis.text(1.02, position, f"{value:.1f} ({label})", va="center", fontsize=8, transform=labels)
         unit = f"per {measure.rate_per:,} residents"
-        axis.set_xlabel(f"{unit}, {quarter} (bars: 95% intervals)")
-        axis.set_xlim(right=districts["high"].max() * 1.3)
-        axis.set_title(f"{measure.title} {unit} by district, {quarter}", fontsize=10, loc="left")
+        axis.set_xlabel(f"{unit}, {quarter} (whiskers: 95% intervals)")
+        axis.set_xlim(0, districts["high"].max() * 1.05)
+        axis.tick_params(labelsize=8)
+        axis.set_title(textwrap.fill(f"{title} {unit} by district, {quarter}", 80), fontsize=10, loc="left")
         height = figure.get_figheight()
-        figure.subplots_adjust(left=0.27, right=0.97, top=1 - 0.35 / height, bottom=0.6 / height)
+        axis.legend(loc="upper left", bbox_to_anchor=(0, -0.6 / (height - 1.3)), fontsize=8, frameon=False,
+                    borderaxespad=0)
+        figure.subplots_adjust(left=0.27, right=0.8, top=1 - 0.45 / height, bottom=0.85 / height)
     return figure

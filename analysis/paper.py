@@ -28,7 +28,11 @@ PALETTE = tuple(sns.color_palette("colorblind"))
 # user's own settings (a matplotlibrc, or rcParams changed in a notebook cell).
 HOUSE_STYLE = {**{key: value for key, value in matplotlib.rcParamsDefault.items() if key not in ("backend", "interactive")},
                **sns.axes_style("whitegrid"), **sns.plotting_context("paper", font_scale=1.1),
-               "axes.prop_cycle": cycler(color=PALETTE)}
+               "axes.prop_cycle": cycler(color=PALETTE),
+               # SVG text stays text, in the font matplotlib measured it in (DejaVu Sans, which matplotlib ships
+               # and the PDF renderer has; a browser without it uses its own sans-serif, which is narrower),
+               # and the same chart gives the same bytes
+               "font.sans-serif": ["DejaVu Sans"], "svg.fonttype": "none", "svg.hashsalt": "community-safety"}
 
 
 def house_style():
@@ -58,6 +62,13 @@ def table_html(frame: pd.DataFrame, css: str, index: bool = False) -> str:
         + "".join(f"<td>{escape(number_text(value, places))}</td>" for value, places in zip(row, decimals)) + "</tr>"
         for label, row in zip(frame.index, frame.to_numpy()))
     return f'<table class="{escape(css)}"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+def scrolling(table: str, label: str, css: str = "") -> str:
+    """A wide table in its own sideways-scrolling region, so a phone scrolls the table, not the page;
+    focusable and named, so a keyboard or screen reader user can reach and scroll it."""
+    return (f'<div class="table-scroll {escape(css)}" role="region" tabindex="0" aria-label="{escape(label)}">'
+            f'{table}</div>')
 
 
 def _whole_numbers(column: pd.Series) -> bool:
@@ -228,10 +239,11 @@ class Table(Shown):
     frame: pd.DataFrame
     css: str = "paper-table"
     note: str = ""
+    label: str = "Table"  # names the table's region for screen readers
     part = "table"
 
     def html(self) -> str:
-        table = table_html(self.frame, self.css) if not self.frame.empty else ""
+        table = scrolling(table_html(self.frame, self.css), self.label) if not self.frame.empty else ""
         return table + (f'<p class="note">{escape(self.note)}</p>' if self.note else "")
 
     def __str__(self) -> str:
@@ -256,8 +268,9 @@ class Dashboard(Shown):
             body.append(f'<tr class="outcome"><th colspan="{len(self.COLUMNS)}" scope="colgroup">'
                         f'{escape(outcome)}</th></tr>')
             body.extend(self._row(row) for row in rows.itertuples())
-        return (f'<table class="dashboard"><thead><tr>{header}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-                f'<p class="note">{escape(self.key)}</p>')
+        table = f'<table class="dashboard"><thead><tr>{header}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        return scrolling(table, "Performance dashboard") + f'<p class="note">{escape(self.key)}</p>'
+
 
     @staticmethod
     def _row(row) -> str:
@@ -277,7 +290,8 @@ class Dashboard(Shown):
 
 class Chart(Shown, Figure):
     """A matplotlib Figure (restyle it, then show it again) that knows its alt text and numbers and
-    shows as the paper's figure: the image, the note, and its numbers in a table."""
+    shows as the paper's figure: the image, its number and caption (what it shows), the note, and its
+    numbers in a table."""
 
     part = "chart"
 
@@ -285,6 +299,8 @@ class Chart(Shown, Figure):
         with house_style():
             super().__init__(**figure_options)
         self.alt, self.numbers, self.note = alt, numbers, note
+        self.number: int | None = None  # the figure's number in the paper, which the text refers to
+        self.caption = ""  # what the chart shows, in words
 
     def savefig(self, *args, **kwargs):
         with house_style():  # ticks made while drawing take the house style too
@@ -292,15 +308,22 @@ class Chart(Shown, Figure):
 
     def html(self) -> str:
         buffer = io.BytesIO()
-        self.savefig(buffer, format="png", dpi=150)
+        self.savefig(buffer, format="svg", metadata={"Date": None})  # vector: sharp when zoomed or printed
         image = base64.b64encode(buffer.getvalue()).decode("ascii")
-        parts = [f'<figure class="chart"><img src="data:image/png;base64,{image}" alt="{escape(self.alt)}"></figure>']
-        if self.note:
-            parts.append(f'<p class="note">{escape(self.note)}</p>')
-        if self.numbers is not None:
-            parts.append('<details class="chart-data"><summary>The numbers in this chart</summary>'
-                         + table_html(self.numbers, "chart-data", index=True) + "</details>")
-        return "".join(parts)
+        label = f"Figure {self.number}: " if self.number is not None else ""
+        caption = f"<figcaption>{escape(label + self.caption)}</figcaption>" if label or self.caption else ""
+        anchor = f' id="figure-{self.number}"' if self.number is not None else ""
+        figure = (f'<figure class="chart"{anchor}><img src="data:image/svg+xml;base64,{image}" '
+                  f'alt="{escape(self.alt)}">{caption}</figure>')
+        note = f'<p class="note">{escape(self.note)}</p>' if self.note else ""
+        if self.numbers is None:
+            return figure + note
+        numbers = table_html(self.numbers, "chart-data", index=True)
+        # On a phone the numbers come first, as a table (a chart's small type is hard to read there);
+        # elsewhere they wait, folded, under the chart. The screen's width shows one or the other.
+        return (scrolling(numbers, f"The numbers in {label.rstrip(': ') or 'this chart'}", "chart-data-narrow")
+                + figure + note + '<details class="chart-data"><summary>The numbers in this chart</summary>'
+                + scrolling(numbers, "The numbers in this chart") + "</details>")
 
     def __str__(self) -> str:
-        return f"Chart: {self.alt}"
+        return f"Figure {self.number}: {self.alt}" if self.number is not None else f"Chart: {self.alt}"

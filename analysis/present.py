@@ -141,7 +141,7 @@ def exceptions(dataset: Dataset, assessment: Assessment, commentary: Commentary)
             if commentary.example else "")
     if not rows:
         note = "No measure is off track, missed its target or shows an SPC special cause of concern this quarter."
-    return Table(pd.DataFrame(rows, columns=columns), "exceptions", note)
+    return Table(pd.DataFrame(rows, columns=columns), "exceptions", note, "Exceptions and actions")
 
 
 def recommendations(dataset: Dataset, assessment: Assessment, commentary: Commentary) -> Recommendations:
@@ -169,7 +169,7 @@ def outcome_results(assessment: Assessment, outcome: str) -> list[Result]:
     return [r for r in assessment.results if r.measure.outcome == outcome]
 
 
-def outcome_findings(assessment: Assessment, outcome: str) -> Findings:
+def outcome_findings(assessment: Assessment, outcome: str, figure: int | None = None) -> Findings:
     """The outcome's notable measures first, most serious first, one paragraph each, then those not
     available and why; the measures with nothing notable grouped in one sentence; measures reported
     county-wide only named once."""
@@ -185,7 +185,7 @@ def outcome_findings(assessment: Assessment, outcome: str) -> Findings:
     if county_only:
         notes.append(f"Reported for the county as a whole only (see the county paper): "
                      f"{wording.listed([wording.lower_first(r.measure.title) for r in county_only])}.")
-    return Findings(sentences + notes)
+    return Findings(with_figures(sentences + notes, [figure] if figure else []))
 
 
 def outcome_commentary(assessment: Assessment, commentary: Commentary, section: str) -> CommentaryBlock:
@@ -228,9 +228,8 @@ def _status_key() -> str:
     return "; ".join(f"{s.symbol} {s.word}" for s in STATUSES.values())
 
 
-def monthly_chart(dataset: Dataset, assessment: Assessment, outcome: str) -> Chart | None:
-    """An outcome's monthly measures over 24 months against the year before, with SPC limits and
-    targets; every month the data have is charted, even in a quarter with a month missing."""
+def _monthly_panels(dataset: Dataset, assessment: Assessment, outcome: str) -> list[tuple[Result, charts.Panel]]:
+    """The outcome's measures with monthly figures in the chart's 24 months, each with its panel."""
     months = months_ending(assessment.quarter.months[-1], CHART_MONTHS)
     panels = []
     for result in assessment.headline:
@@ -242,66 +241,115 @@ def monthly_chart(dataset: Dataset, assessment: Assessment, outcome: str) -> Cha
             continue
         limits = result.spc.limits if result.spc is not None else None
         target = result.target_check.target if result.target_check is not None else None
-        panels.append(charts.Panel(
-            title=measure.title + (" (%)" if measure.statistic == "proportion" else ""),
+        panels.append((result, charts.Panel(
+            title=_marked(dataset, result) + (" (%)" if measure.statistic == "proportion" else ""),
             values=series.values(data.reindex(months), measure),
             last_year=series.values(data.reindex(year_earlier(months)), measure).set_axis(months),
             limits=(limits.mean, limits.lower_process_limit, limits.upper_process_limit) if limits else None,
             target=target.value if target is not None and target.kind != "band" else None,
             band=(target.low, target.high) if target is not None and target.kind == "band" else None,
-        ))
-    if not panels:
+        )))
+    return panels
+
+
+def figure_numbers(dataset: Dataset, assessment: Assessment, locality: Result) -> dict[str, int]:
+    """The paper's figures, numbered in the order Appendix 2 shows them: each outcome's monthly chart
+    where it has one, then the district rates and the funnel plot where districts are compared."""
+    keys = [outcome for outcome in OUTCOMES if _monthly_panels(dataset, assessment, outcome)]
+    keys += ["rates", "funnel"] if locality.districts is not None else []
+    return {key: number for number, key in enumerate(keys, start=1)}
+
+
+def with_figures(sentences: list[str], numbers: list[int]) -> list[str]:
+    """The section's sentences, the last pointing to the section's charts: '... See Figure 3 (Appendix 2).'
+    (a sentence of its own would cost the body a line a section)."""
+    if not numbers or not sentences:
+        return sentences
+    named = f"Figure {numbers[0]}" if len(numbers) == 1 else "Figures " + wording.listed([str(n) for n in numbers])
+    return [*sentences[:-1], f"{sentences[-1]} See {named} (Appendix 2)."]
+
+
+def monthly_chart(dataset: Dataset, assessment: Assessment, outcome: str, number: int | None = None) -> Chart | None:
+    """An outcome's monthly measures over 24 months against the year before, with SPC limits and
+    targets; every month the data have is charted, even in a quarter with a month missing."""
+    months = months_ending(assessment.quarter.months[-1], CHART_MONTHS)
+    charted = _monthly_panels(dataset, assessment, outcome)
+    if not charted:
         return None
+    panels = [panel for _, panel in charted]
     absent = [m for m in months if all(pd.isna(panel.values[m]) for panel in panels)]
+    caption = _spc_caption([result for result, _ in charted])
     alt = (f"Line charts of monthly figures in {assessment.area.name} for "
            + ", ".join(wording.lower_first(panel.title) for panel in panels)
            + f", {month_name(months[0])} to {month_name(months[-1])}, with {assessment.quarter} shaded, "
-           f"the same months a year before dashed, and SPC mean and limits dotted.")
+           f"the same months a year before dashed, and SPC mean and limits dotted. {caption}")
     note = ""
     if absent:
         note = (f"The data lack {len(absent)} of these {CHART_MONTHS} months "
                 f"({month_name(absent[0])} to {month_name(absent[-1])} among them); the lines have gaps there.")
         alt += f" The data lack {len(absent)} of the months, shown as gaps."
-    return charts.monthly_panels(panels, assessment.quarter, assessment.area.name, outcome, alt, note)
+    chart = charts.monthly_panels(panels, assessment.quarter, assessment.area.name, outcome, alt, note)
+    chart.number, chart.caption = number, caption
+    return chart
 
 
-def rates_chart(assessment: Assessment, result: Result) -> Chart | None:
+def _spc_caption(results: list[Result]) -> str:
+    """What the chart shows, in words: the latest month's SPC reading of each charted measure."""
+    readings: dict[str, list[str]] = {}
+    for result in results:
+        reading = result.spc.variation_icon if result.spc is not None and result.spc.variation_icon else wording.spc_cell(result)
+        readings.setdefault(reading, []).append(wording.lower_first(result.measure.title))
+    common = readings.pop("common cause", [])
+    if not readings:
+        return "No SPC signal in the latest month: every measure charted is within common-cause variation."
+    signals = "; ".join(f"{reading} for {wording.listed(titles)}" for reading, titles in readings.items())
+    return f"Latest month: {signals}" + (f"; common cause for the other {len(common)}." if common else ".")
+
+
+def rates_chart(dataset: Dataset, assessment: Assessment, result: Result, number: int | None = None) -> Chart | None:
     """District rates with their 95% intervals against the county rate."""
     if result.districts is None:
         return None
     table, measure, quarter = result.districts, result.measure, assessment.quarter
     districts = table[~table["is_county"]].sort_values("value", ascending=False)
     county = table[table["is_county"]].iloc[0]
+    caption = (f"Highest {districts.iloc[0]['area']} ({districts.iloc[0]['value']:.1f} per {measure.rate_per:,}), "
+               f"lowest {districts.iloc[-1]['area']} ({districts.iloc[-1]['value']:.1f}); "
+               f"{county['area']} overall {county['value']:.1f}.")
     alt = (f"Bar chart of {wording.lower_first(measure.title)} per {measure.rate_per:,} residents by district in "
-           f"{quarter}, with 95% intervals: highest {districts.iloc[0]['area']} ({districts.iloc[0]['value']:.1f}), "
-           f"lowest {districts.iloc[-1]['area']} ({districts.iloc[-1]['value']:.1f}); "
-           f"{county['area']} overall {county['value']:.1f}.")
-    return charts.district_rates(table, measure, quarter, assessment.area.name, alt)
+           f"{quarter}, with 95% intervals. {caption}")
+    chart = charts.district_rates(table, measure, _marked(dataset, result), quarter, assessment.area.name, alt)
+    chart.number, chart.caption = number, caption
+    return chart
 
 
-def funnel_chart(assessment: Assessment, result: Result) -> Chart | None:
+def funnel_chart(dataset: Dataset, assessment: Assessment, result: Result, number: int | None = None) -> Chart | None:
     """The funnel plot that judges each district against the county."""
     if result.districts is None:
         return None
     table, measure = result.districts, result.measure
     districts = table[~table["is_county"]].sort_values("value", ascending=False)
+    caption = wording.districts_sentence(result)
     alt = (f"Funnel plot of {wording.lower_first(measure.title)} per {measure.rate_per:,} residents against "
            f"district population in {assessment.quarter}, with 95% and 99.8% limits around the county rate; "
-           + "; ".join(f"{row.area} {row.label}" for row in districts.itertuples()) + ".")
-    return charts.funnel(table, measure, assessment.quarter, assessment.area.name, alt)
+           + "; ".join(f"{row.area} {row.label}" for row in districts.itertuples()) + f". {caption}")
+    chart = charts.funnel(table, measure, _marked(dataset, result), assessment.quarter, assessment.area.name, alt)
+    chart.number, chart.caption = number, caption
+    return chart
 
 
-def locality_findings(assessment: Assessment, result: Result) -> Findings:
+def locality_findings(assessment: Assessment, result: Result, figures: list[int] = ()) -> Findings:
     """The county's paper: which districts differ from the county for the charted measure; a
     district's: where it stands against the county for every measure. Then what changed since the
     last quarter."""
     if not assessment.area.is_county:
-        return Findings([wording.district_standing(assessment.area.name, _standings(assessment)),
-                         _district_moves(assessment)])
+        return Findings(with_figures([wording.district_standing(assessment.area.name, _standings(assessment)),
+                                      _district_moves(assessment)], list(figures)))
     if result.districts is None:
         return Findings([f"District comparison not available for {wording.lower_first(result.measure.title)}: "
                          f"{result.unavailable or 'not reported for every district'}."])
-    return Findings([wording.districts_sentence(result), _changes_since_last_quarter(assessment, result)])
+    return Findings(with_figures([wording.districts_sentence(result), _changes_since_last_quarter(assessment, result)],
+                                 list(figures)))
 
 
 def _standings(assessment: Assessment) -> list[tuple[Result, str, int, int]]:
@@ -328,7 +376,7 @@ def district_grid(assessment: Assessment) -> Table | None:
         title = next(r.measure.title for r in assessment.headline if r.measure.id == measure_id)
         rows.append({"Measure": title, **{area: marks[label] for area, label in positions.items()}})
     return Table(pd.DataFrame(rows), "district-grid", "\u25b2 higher or \u25bc lower than the county at the 95% "
-                 "funnel limits; \u2013 similar.") if rows else None
+                 "funnel limits; \u2013 similar.", "Measures by district") if rows else None
 
 
 def _district_moves(assessment: Assessment) -> str:
@@ -382,7 +430,7 @@ def district_positions(assessment: Assessment) -> Table | None:
         rows.append({"Measure": result.measure.title, assessment.area.name: f"{wording.rate(own['value'])}{unit}",
                      "Rank": f"{rank} of {districts} (1 = highest)",
                      "Funnel position": f"{label} than the county" if label != "similar" else "similar to the county"})
-    return Table(pd.DataFrame(rows), "positions")
+    return Table(pd.DataFrame(rows), "positions", label=f"{assessment.area.name} against the county, by measure")
 
 
 def _youth_population_note(assessment: Assessment) -> str:

@@ -10,6 +10,7 @@ code and the parameters; the notebook then opens it from the cache and draws it.
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import pickle
 import sys
@@ -51,7 +52,7 @@ class Outcome:
 
     @property
     def findings(self) -> Findings:
-        return present.outcome_findings(self.report.assessment, self.name)
+        return present.outcome_findings(self.report.assessment, self.name, self.report.figures.get(self.name))
 
     @property
     def table(self) -> pd.DataFrame:
@@ -66,7 +67,8 @@ class Outcome:
 
     def chart(self) -> Chart | None:
         """The monthly chart (None where no measure of the outcome has monthly figures for the area)."""
-        return present.monthly_chart(self.report.dataset, self.report.assessment, self.name)
+        report = self.report
+        return present.monthly_chart(report.dataset, report.assessment, self.name, report.figures.get(self.name))
 
 
 @dataclass(repr=False)
@@ -87,14 +89,18 @@ class Locality:
         return self.result.districts
 
     def rates_chart(self) -> Chart | None:
-        return present.rates_chart(self.report.assessment, self.result)
+        report = self.report
+        return present.rates_chart(report.dataset, report.assessment, self.result, report.figures.get("rates"))
 
     def funnel_chart(self) -> Chart | None:
-        return present.funnel_chart(self.report.assessment, self.result)
+        report = self.report
+        return present.funnel_chart(report.dataset, report.assessment, self.result, report.figures.get("funnel"))
 
     @property
     def findings(self) -> Findings:
-        return present.locality_findings(self.report.assessment, self.result)
+        figures = self.report.figures
+        numbers = [figures[key] for key in ("rates", "funnel") if key in figures] if self.result.districts is not None else []
+        return present.locality_findings(self.report.assessment, self.result, numbers)
 
     @property
     def commentary(self) -> CommentaryBlock:
@@ -157,6 +163,12 @@ class Report:
     @property
     def title(self) -> str:
         return present.report_title(self.dataset, self.assessment)
+
+    @functools.cached_property
+    def figures(self) -> dict[str, int]:
+        """The paper's figure numbers: each outcome's monthly chart by outcome name, then 'rates' and
+        'funnel' for the districts (the headline measure's comparison)."""
+        return present.figure_numbers(self.dataset, self.assessment, self.result(present.HEADLINE_MEASURE))
 
     @property
     def table(self) -> pd.DataFrame:

@@ -33,17 +33,17 @@ class Status:
     key: str
     word: str
     symbol: str  # shown with the word, so status never relies on colour alone
-    colour: str  # Okabe-Ito colour-blind-safe palette
+    colour: str  # Okabe-Ito's hues, darkened to at least 4.5:1 against white (WCAG AA for text)
 
 
 STATUSES = {
-    "on_track": Status("on_track", "On track", "\u2714", "#009E73"),
-    "at_risk": Status("at_risk", "At risk", "!", "#E69F00"),
-    "off_track": Status("off_track", "Off track", "\u2716", "#D55E00"),
-    "met": Status("met", "Met", "\u2713", "#009E73"),
-    "missed": Status("missed", "Missed", "\u2717", "#D55E00"),
+    "on_track": Status("on_track", "On track", "\u2714", "#007A59"),
+    "at_risk": Status("at_risk", "At risk", "!", "#8F5C00"),
+    "off_track": Status("off_track", "Off track", "\u2716", "#B23B00"),
+    "met": Status("met", "Met", "\u2713", "#007A59"),
+    "missed": Status("missed", "Missed", "\u2717", "#B23B00"),
     "no_target": Status("no_target", "No target", "\u2013", "#56575A"),
-    "not_available": Status("not_available", "Not available", "?", "#8A8A8A"),
+    "not_available": Status("not_available", "Not available", "?", "#6B6B6B"),
 }
 
 
