@@ -67,8 +67,8 @@ def table_html(frame: pd.DataFrame, css: str, index: bool = False) -> str:
 def scrolling(table: str, label: str, css: str = "") -> str:
     """A wide table in its own sideways-scrolling region, so a phone scrolls the table, not the page;
     focusable and named, so a keyboard or screen reader user can reach and scroll it."""
-    return (f'<div class="table-scroll {escape(css)}" role="region" tabindex="0" aria-label="{escape(label)}">'
-            f'{table}</div>')
+    return (f'<div class="{escape(" ".join(["table-scroll", *css.split()]))}" role="region" tabindex="0" '
+            f'aria-label="{escape(label)}">{table}</div>')
 
 
 def _whole_numbers(column: pd.Series) -> bool:

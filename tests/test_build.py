@@ -1,4 +1,5 @@
 """End to end: papermill executes the report notebook per area, nbconvert renders HTML and PDF."""
+import base64
 import dataclasses
 import json
 import re
@@ -49,7 +50,10 @@ def test_html_shows_no_code_and_loads_nothing(pack, area):
     assert f"<title>Safer Communities performance 2022-23 Q2: {'Testshire' if area == 'testshire' else 'Melton'}</title>" in page
     images = re.findall(r"<img[^>]*>", page)
     assert len(images) >= 2
-    assert all('src="data:image/png;base64,' in image and re.search(r'alt="[^"]{20,}"', image) for image in images)
+    assert all('src="data:image/svg+xml;base64,' in image and re.search(r'alt="[^"]{20,}"', image) for image in images)
+    for image in images:  # vector charts that run nothing and fetch nothing (namespace declarations aside)
+        svg = base64.b64decode(re.search(r'base64,([^"]+)"', image).group(1)).decode("utf-8")
+        assert "<script" not in svg and not re.search(r'(href|src)="(?!#)', svg)
 
 
 def test_county_figures_reach_the_report(pack):
@@ -72,13 +76,16 @@ def test_dashboard_has_a_row_per_measure_with_word_and_symbol(pack, small_data_d
 
 
 @pytest.mark.parametrize("area", ["testshire", "melton"])
-def test_pdf_is_a4_with_numbered_pages(pack, area):
+def test_pdf_is_a4_with_numbered_pages_and_the_dashboard_landscape(pack, area):
     reader = PdfReader(pack[0] / f"{area}.pdf")
     assert len(reader.pages) >= 2
-    for page in reader.pages:
+    texts = [page.extract_text() for page in reader.pages]
+    first, after = (max(n for n, text in enumerate(texts) if heading in text)  # the heading, not the contents list
+                    for heading in ("Appendix 1: performance dashboard", "Appendix 2: charts"))
+    for number, (page, text) in enumerate(zip(reader.pages, texts)):
         size = (float(page.mediabox.width), float(page.mediabox.height))
-        assert size == pytest.approx(A4_POINTS, abs=1)
-    assert f"Page 1 of {len(reader.pages)}" in reader.pages[0].extract_text()
+        assert size == pytest.approx(A4_POINTS[::-1] if first <= number < after else A4_POINTS, abs=1), number
+        assert f"Page {number + 1} of {len(reader.pages)}" in text
 
 
 def test_a_failing_area_is_reported_and_the_published_pack_is_kept(pack, small_data_dir, tmp_path):
