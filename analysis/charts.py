@@ -44,6 +44,7 @@ def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, outcom
     rows = -(-len(panels) // columns)
     months = panels[0].values.index
     numbers = pd.DataFrame({panel.title: panel.values for panel in panels}, index=months).rename(index=month_name)
+    numbers.index.name = "Month"
     titles = [textwrap.fill(panel.title, 40) for panel in panels]  # wrapped, never cut short
     extra_lines = max(title.count("\n") for title in titles)  # room above the top row for long titles
     figure = Chart(alt, numbers, note, figsize=(A4_WIDTH_INCHES, 1.75 * rows + 1.4))
@@ -149,7 +150,7 @@ def district_rates(rates: pd.DataFrame, measure: Measure, title: str, quarter: Q
     and the county rate as a reference line; the chart's numbers are the table `rates`."""
     districts = rates[~rates["is_county"]].sort_values("value")
     county = rates[rates["is_county"]].iloc[0]
-    numbers = rates.set_index("area")[["numerator", "denominator", "value", "low", "high", "label"]].rename(
+    numbers = rates.set_index("area").rename_axis("Area")[["numerator", "denominator", "value", "low", "high", "label"]].rename(
         columns={"numerator": "count", "denominator": "residents", "value": f"per {measure.rate_per:,}",
                  "low": "95% low", "high": "95% high", "label": "against the county"})
     figure = Chart(alt, numbers, figsize=(A4_WIDTH_INCHES, 0.36 * len(districts) + 1.5))

@@ -55,7 +55,7 @@ def table_html(frame: pd.DataFrame, css: str, index: bool = False) -> str:
     """A DataFrame as an escaped HTML table; a column of whole numbers without decimals, any other
     number column to one decimal place throughout, missing numbers as 'no data'."""
     decimals = [0 if _whole_numbers(frame[column]) else 1 for column in frame.columns]
-    columns = ([""] if index else []) + [str(column) for column in frame.columns]
+    columns = ([frame.index.name or ""] if index else []) + [str(column) for column in frame.columns]
     head = "".join(f'<th scope="col">{escape(column)}</th>' for column in columns)
     rows = "".join(
         "<tr>" + (f'<th scope="row">{escape(label)}</th>' if index else "")
@@ -299,7 +299,7 @@ class Chart(Shown, Figure):
         with house_style():
             super().__init__(**figure_options)
         self.alt, self.numbers, self.note = alt, numbers, note
-        self.number: int | None = None  # the figure's number in the paper, which the text refers to
+        self.figure_number: int | None = None  # its number in the paper, which the text refers to (Figure.number is pyplot's)
         self.caption = ""  # what the chart shows, in words
 
     def savefig(self, *args, **kwargs):
@@ -310,9 +310,9 @@ class Chart(Shown, Figure):
         buffer = io.BytesIO()
         self.savefig(buffer, format="svg", metadata={"Date": None})  # vector: sharp when zoomed or printed
         image = base64.b64encode(buffer.getvalue()).decode("ascii")
-        label = f"Figure {self.number}: " if self.number is not None else ""
+        label = f"Figure {self.figure_number}: " if self.figure_number is not None else ""
         caption = f"<figcaption>{escape(label + self.caption)}</figcaption>" if label or self.caption else ""
-        anchor = f' id="figure-{self.number}"' if self.number is not None else ""
+        anchor = f' id="figure-{self.figure_number}"' if self.figure_number is not None else ""
         figure = (f'<figure class="chart"{anchor}><img src="data:image/svg+xml;base64,{image}" '
                   f'alt="{escape(self.alt)}">{caption}</figure>')
         note = f'<p class="note">{escape(self.note)}</p>' if self.note else ""
@@ -326,4 +326,4 @@ class Chart(Shown, Figure):
                 + scrolling(numbers, "The numbers in this chart") + "</details>")
 
     def __str__(self) -> str:
-        return f"Figure {self.number}: {self.alt}" if self.number is not None else f"Chart: {self.alt}"
+        return f"Figure {self.figure_number}: {self.alt}" if self.figure_number is not None else f"Chart: {self.alt}"

@@ -289,7 +289,7 @@ def monthly_chart(dataset: Dataset, assessment: Assessment, outcome: str, number
                 f"({month_name(absent[0])} to {month_name(absent[-1])} among them); the lines have gaps there.")
         alt += f" The data lack {len(absent)} of the months, shown as gaps."
     chart = charts.monthly_panels(panels, assessment.quarter, assessment.area.name, outcome, alt, note)
-    chart.number, chart.caption = number, caption
+    chart.figure_number, chart.caption = number, caption
     return chart
 
 
@@ -319,7 +319,7 @@ def rates_chart(dataset: Dataset, assessment: Assessment, result: Result, number
     alt = (f"Bar chart of {wording.lower_first(measure.title)} per {measure.rate_per:,} residents by district in "
            f"{quarter}, with 95% intervals. {caption}")
     chart = charts.district_rates(table, measure, _marked(dataset, result), quarter, assessment.area.name, alt)
-    chart.number, chart.caption = number, caption
+    chart.figure_number, chart.caption = number, caption
     return chart
 
 
@@ -334,7 +334,7 @@ def funnel_chart(dataset: Dataset, assessment: Assessment, result: Result, numbe
            f"district population in {assessment.quarter}, with 95% and 99.8% limits around the county rate; "
            + "; ".join(f"{row.area} {row.label}" for row in districts.itertuples()) + f". {caption}")
     chart = charts.funnel(table, measure, _marked(dataset, result), assessment.quarter, assessment.area.name, alt)
-    chart.number, chart.caption = number, caption
+    chart.figure_number, chart.caption = number, caption
     return chart
 
 

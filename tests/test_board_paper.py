@@ -12,13 +12,13 @@ from analysis.commentary import commentary_path
 from analysis.periods import Quarter
 
 pytestmark = pytest.mark.slow
-BODY_TOP, BODY_BOTTOM = 790, 60  # points from the page's foot: below the running header, above the page number
+HEADER, FOOTER = 52, 60  # points: the running header above the text area, the page number below it
 
 
 @pytest.fixture(scope="module")
 def default_pack(tmp_path_factory):
     out = tmp_path_factory.mktemp("outputs")
-    build_pack("2022-23 Q2", ["Leicestershire", "Melton"], paths.DATA_DIR, out, workers=2)
+    build_pack("2022-23 Q2", ["Leicestershire", "Melton", "Charnwood"], paths.DATA_DIR, out, workers=2)
     return out / "2022-23-Q2"
 
 
@@ -27,11 +27,18 @@ def page_texts(pdf):
 
 
 def filled(page) -> float:
-    """How far down the page its text reaches, as a share of the text area."""
+    """How far down the page its text reaches (the charts' labels are text too), as a share of the text area."""
+    top = float(page.mediabox.height) - HEADER
     heights = []
     page.extract_text(visitor_text=lambda text, cm, tm, *_: heights.append(tm[5] * cm[3] + cm[5]) if text.strip() else None)
-    body = [y for y in heights if BODY_BOTTOM < y < BODY_TOP]
-    return (BODY_TOP - min(body)) / (BODY_TOP - BODY_BOTTOM) if body else 0.0
+    body = [y for y in heights if FOOTER < y < top]
+    return (top - min(body)) / (top - FOOTER) if body else 0.0
+
+
+def opening(text: str) -> str:
+    """A page's text from its first line of content (the running header and page number set aside)."""
+    lines = [line for line in text.split("\n") if not re.fullmatch(r"Safer Communities performance .*|Page \d+ of \d+", line)]
+    return "\n".join(lines).lstrip()
 
 
 def first_page_with(texts, heading):
@@ -47,7 +54,16 @@ def test_the_body_fits_four_pages_the_dashboard_two_and_no_page_is_left_mostly_b
     for number in range(1, dashboard - 1):  # every body page but the last, which ends the body
         assert filled(pages[number - 1]) > 2 / 3, f"page {number} of {pdf.name} is mostly blank"
     recommendations = first_page_with(texts, "Recommendations")
-    assert not texts[recommendations - 1].split("\n", 1)[1].lstrip().startswith("Recommendations")
+    assert not opening(texts[recommendations - 1]).startswith("Recommendations")
+
+
+@pytest.mark.parametrize("area", ["leicestershire", "melton", "charnwood"])
+def test_no_page_is_under_a_third_full_unless_it_ends_a_part_before_an_appendix(default_pack, area):
+    pdf = default_pack / f"{area}.pdf"
+    texts, pages = page_texts(pdf), PdfReader(pdf).pages
+    for number, page in enumerate(pages, start=1):
+        ends_a_part = number == len(pages) or re.match(r"Appendix \d:", opening(texts[number]))
+        assert ends_a_part or filled(page) >= 1 / 3, f"page {number} of {pdf.name} is {filled(page):.0%} full"
 
 
 def test_the_county_paper_opens_with_key_messages_that_name_the_signals(default_pack):

@@ -17,5 +17,7 @@ def test_pyproject_and_environment_agree():
     pip = dict(map(normalise, project["dependencies"] + project["optional-dependencies"]["test"]))
     pip["python"] = project["requires-python"].replace(" ", "")
     environment = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text())
-    conda = dict(normalise(entry) for entry in environment["dependencies"] if isinstance(entry, str))
+    entries = [entry for entry in environment["dependencies"] if isinstance(entry, str) and entry != "pip"]
+    entries += [entry for section in environment["dependencies"] if isinstance(section, dict) for entry in section["pip"]]
+    conda = dict(map(normalise, entries))
     assert conda == pip

@@ -1,0 +1,202 @@
+"""The paper's form on the real 2022-23 Q2 data: charts whose labels cover nothing, numbered figures the
+text refers to, illustrative marks a copied page keeps, status colours readable, a tagged PDF, and the
+HTML on a phone and for a screen reader."""
+import re
+
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.transforms import Bbox
+from pypdf import PdfReader
+
+from analysis import paths
+from analysis.report import open_report
+from analysis.targets import STATUSES
+
+CHROMIUM = __import__("shutil").which("chromium")
+
+
+@pytest.fixture(scope="module")
+def reports():
+    return {area: open_report("2022-23 Q2", area, str(paths.DATA_DIR)) for area in ("Leicestershire", "Melton")}
+
+
+def drawn(chart):
+    """The chart laid out as it is saved, and its renderer, to measure where its texts fall."""
+    FigureCanvasAgg(chart)
+    chart.canvas.draw()
+    return chart.canvas.get_renderer()
+
+
+def boxes_overlap(boxes: list[Bbox]) -> list[tuple[int, int]]:
+    return [(i, j) for i, a in enumerate(boxes) for j, b in enumerate(boxes) if i < j and a.overlaps(b)]
+
+
+def inside(box: Bbox, outer: Bbox) -> bool:
+    return box.x0 >= outer.x0 - 1 and box.y0 >= outer.y0 - 1 and box.x1 <= outer.x1 + 1 and box.y1 <= outer.y1 + 1
+
+
+@pytest.mark.parametrize("area", ["Leicestershire", "Melton"])
+def test_funnel_names_cover_no_point_line_or_other_name(reports, area):
+    """Q2's districts crowd the narrow funnel (Melton, Oadby and Wigston, Blaby, Hinckley and Bosworth sit on
+    its lines): the names are in a key beside the plot, each point carries its number."""
+    chart = reports[area].locality().funnel_chart()
+    renderer = drawn(chart)
+    axis = chart.axes[0]
+    plot, legend, page = axis.get_window_extent(renderer), axis.get_legend().get_window_extent(renderer), chart.bbox
+    key = [text.get_window_extent(renderer) for text in chart.texts]
+    assert len(key) == 7 and [text.get_text().split("  ")[1].split(":")[0] for text in chart.texts][:2] == \
+        ["Charnwood", "North West Leicestershire"]  # highest rate first (20.3 and 20.0 per 1,000)
+    assert boxes_overlap(key + [legend]) == []
+    assert all(inside(box, page) and not box.overlaps(plot) for box in key + [legend])
+    numbers = [text.get_window_extent(renderer) for text in axis.texts]
+    assert [text.get_text() for text in axis.texts] == [str(n) for n in range(1, 8)] and boxes_overlap(numbers) == []
+    assert inside(axis._left_title.get_window_extent(renderer), page)
+
+
+@pytest.mark.parametrize("area", ["Leicestershire", "Melton"])
+def test_bar_values_sit_clear_of_whiskers_lines_and_legend(reports, area):
+    chart = reports[area].locality().rates_chart()
+    renderer = drawn(chart)
+    axis = chart.axes[0]
+    plot, legend = axis.get_window_extent(renderer), axis.get_legend().get_window_extent(renderer)
+    values = [text.get_window_extent(renderer) for text in axis.texts]
+    assert len(values) == 7 and "20.3 (higher)" in [text.get_text() for text in axis.texts]
+    assert boxes_overlap(values + [legend]) == []
+    assert all(not box.overlaps(plot) and inside(box, chart.bbox) for box in values)  # nothing in the plot reaches them
+    assert not legend.overlaps(plot) and inside(legend, chart.bbox)
+    assert "(whiskers: 95% intervals)" in axis.get_xlabel()
+
+
+def test_long_titles_wrap_and_stay_on_the_chart(reports):
+    chart = reports["Leicestershire"].outcome("reoffending").chart()
+    renderer = drawn(chart)
+    titles = [axis._left_title for axis in chart.axes if axis.get_visible()]  # set_title(loc="left")
+    entrants = next(t for t in titles if t.get_text().startswith("First time entrants"))
+    assert "\n" in entrants.get_text() and "youth justice system (illustrative)" in " ".join(entrants.get_text().split())
+    for title in titles + [chart._suptitle]:
+        assert inside(title.get_window_extent(renderer), chart.bbox)
+
+
+def test_every_chart_of_illustrative_data_says_so_on_the_chart(reports):
+    report = reports["Leicestershire"]
+    illustrative = {m.title for m in report.dataset.measures if m.source in report.dataset.local.illustrative}
+    assert "Repeat cases at MARAC" in illustrative and "Total recorded crime" not in illustrative
+    charted = {}
+    for outcome in ("crime", "reoffending", "victims", "asb"):
+        for axis in report.outcome(outcome).chart().axes:
+            if axis.get_visible():
+                title = " ".join(axis.get_title(loc="left").split())
+                charted[title.replace(" (illustrative)", "").replace(" (%)", "")] = title
+    assert charted, "no panels"
+    for measure, title in charted.items():
+        assert ("(illustrative)" in title) == (measure in illustrative), title
+    dashboard = report.dashboard().table
+    for row in dashboard.itertuples():
+        source = report.dataset.measure(row.measure_id).source
+        assert ("(illustrative)" in row.measure) == (source in report.dataset.local.illustrative), row.measure
+
+
+def test_figures_are_numbered_in_order_and_the_text_refers_to_each(reports):
+    report = reports["Leicestershire"]
+    charts = [report.outcome(name).chart() for name in ("crime", "reoffending", "victims", "asb")]
+    charts += [report.locality().rates_chart(), report.locality().funnel_chart()]
+    assert [chart.figure_number for chart in charts] == [1, 2, 3, 4, 5, 6]
+    assert all(chart.caption and chart.caption in chart.alt for chart in charts)  # the finding, in the alt text too
+    assert "Latest month: special cause concern for total recorded crime" in charts[0].caption
+    referred = " ".join(str(report.outcome(name).findings) for name in ("crime", "reoffending", "victims", "asb"))
+    referred += str(report.locality().findings)
+    for number in range(1, 5):
+        assert f"See Figure {number} (Appendix 2)." in referred
+    assert "See Figures 5 and 6 (Appendix 2)." in referred
+
+
+def contrast_against_white(colour: str) -> float:
+    """WCAG 2 contrast ratio: (L1 + 0.05) / (L2 + 0.05) with relative luminance from sRGB."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
+def test_status_symbols_reach_4_5_to_1_against_white():
+    # WebAIM's checker: #767676 on white is 4.54:1, the lightest grey that passes; Okabe-Ito amber #E69F00 is 2.25:1
+    assert contrast_against_white("#767676") == pytest.approx(4.54, abs=0.01)
+    assert contrast_against_white("#E69F00") == pytest.approx(2.25, abs=0.01)
+    for status in STATUSES.values():
+        assert contrast_against_white(status.colour) >= 4.5, status
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory):
+    from analysis.build import build_pack
+
+    out = tmp_path_factory.mktemp("outputs")
+    build_pack("2022-23 Q2", ["Leicestershire", "Melton"], paths.DATA_DIR, out, workers=2)
+    return out / "2022-23-Q2"
+
+
+def structure(pdf) -> list[tuple[str, object]]:
+    """(tag, alt text) of every element of a PDF's structure tree."""
+    found = []
+
+    def walk(node):
+        node = node.get_object()
+        if "/S" in node:
+            found.append((str(node["/S"]), node.get("/Alt")))
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+            kid = kid.get_object() if hasattr(kid, "get_object") else kid
+            if hasattr(kid, "get"):
+                walk(kid)
+
+    walk(PdfReader(pdf).trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("area", ["leicestershire", "melton"])
+def test_the_pdf_is_tagged_with_language_headings_table_headers_and_chart_alt_text(pack, area):
+    reader = PdfReader(pack / f"{area}.pdf")
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en-GB" and root["/MarkInfo"]["/Marked"]
+    tags = structure(pack / f"{area}.pdf")
+    names = [tag for tag, _ in tags]
+    assert names.count("/H1") == 1 and names.count("/H2") >= 12 and "/TH" in names and "/Table" in names
+    page = (pack / f"{area}.html").read_text(encoding="utf-8")
+    alts = [__import__("html").unescape(alt) for alt in re.findall(r'<img [^>]*alt="([^"]+)"', page)]
+    assert [str(alt) for tag, alt in tags if tag == "/Figure"] == alts and len(alts) == 6
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (.ci/run installs it)")
+@pytest.mark.parametrize("area", ["leicestershire", "melton"])
+def test_on_a_phone_only_wide_tables_scroll_and_axe_finds_no_serious_violation(pack, area):
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        for width in (390, 1280):
+            page = browser.new_page(viewport={"width": width, "height": 844})
+            page.goto((pack / f"{area}.html").resolve().as_uri(), wait_until="load")
+            document = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            assert document[0] <= document[1], f"the page scrolls sideways at {width}px: {document}"
+            scrolling = page.evaluate("""[...document.querySelectorAll('body *')]
+                .filter(e => e.scrollWidth > e.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
+                .map(e => e.className)""")
+            assert all("table-scroll" in name for name in scrolling), scrolling
+            if width == 390:
+                assert "dashboard" in " ".join(page.evaluate(
+                    "[...document.querySelectorAll('.table-scroll')].filter(e => e.scrollWidth > e.clientWidth)"
+                    ".map(e => e.innerHTML.slice(0, 30))"))
+                # a chart's numbers come before it, as a table, and the folded copy is hidden
+                first = page.evaluate("""[...document.querySelectorAll('figure.chart')].map(f =>
+                    f.previousElementSibling && f.previousElementSibling.offsetParent !== null
+                    && f.previousElementSibling.querySelector('table.chart-data') !== null)""")
+                assert first.count(True) == 5  # every chart with numbers (the funnel plot's are the bar chart's)
+                assert page.evaluate("[...document.querySelectorAll('details.chart-data')].every(d => d.offsetParent === null)")
+            violations = Axe().run(page).response["violations"]
+            serious = [(v["id"], v["impact"], len(v["nodes"])) for v in violations if v["impact"] in ("serious", "critical")]
+            assert serious == [], f"{width}px: {serious}"
+            page.close()
+        browser.close()
