@@ -68,8 +68,13 @@ def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, outcom
                 axis.axhline(panel.target, color=PALETTE[3], linewidth=1.2, linestyle="-.", label="target")
             axis.plot(positions, panel.last_year, color=PALETTE[7], linewidth=1, linestyle="--",
                       label="same month a year before")
-            axis.plot(positions, panel.values, color=HIGHLIGHT, marker="o", markersize=2.5, linewidth=1.5,
-                      label="monthly figure")
+            # Dots on the reported quarter's months, and on any month the line cannot show (gaps both sides)
+            known = panel.values.notna().to_numpy()
+            alone = [i for i in positions if known[i] and not (i > 0 and known[i - 1])
+                     and not (i + 1 < len(known) and known[i + 1])]
+            axis.plot(positions, panel.values, color=HIGHLIGHT, marker="o", markersize=3,
+                      markevery=sorted(set(quarter_positions) | set(alone)), linewidth=1.5, label="monthly figure",
+                      clip_on=False)  # a month at zero shows whole, on the axis
             axis.set_title(title, fontsize=9, loc="left")
             axis.set_ylim(bottom=0, top=axis.get_ylim()[1] * 1.08)
             axis.set_xlim(-0.5, len(months) - 0.5)
@@ -99,14 +104,19 @@ def funnel(table: pd.DataFrame, measure: Measure, title: str, quarter: Quarter, 
     districts, county = table[~table["is_county"]], table[table["is_county"]].iloc[0]
     rate = measure.statistic == "count"
     districts = districts.sort_values("value", ascending=False)
-    figure = Chart(alt, figsize=(A4_WIDTH_INCHES, 3.6))
+    numbers = pd.concat([districts, table[table["is_county"]]]).set_index("area").rename_axis("Area")[
+        ["denominator", "value", "label"]].rename(columns={
+            "denominator": "residents" if rate else "respondents or cases",
+            "value": f"per {measure.rate_per:,}" if rate else "%", "label": "against the county"})
+    numbers.insert(0, "point", [str(n) for n in range(1, len(districts) + 1)] + [""])
+    figure = Chart(alt, numbers, figsize=(A4_WIDTH_INCHES, 3.6))
     with house_style():
         axis = figure.subplots()
         sizes = np.linspace(max(1.0, districts["denominator"].min() * 0.5), districts["denominator"].max() * 1.3, 120)
         for level, style in ((TWO_SIGMA, "--"), (THREE_SIGMA, ":")):
             label = f"{level:.1%} limits".replace(".0%", "%")
             if rate:
-                events = np.unique(np.linspace(1, max(2, county["value"] * sizes[-1] / measure.rate_per * 1.5), 200).round())
+                events = np.unique(np.geomspace(1, max(2, county["value"] * sizes[-1] / measure.rate_per * 1.5), 80).round())
                 at = [rate_funnel_populations(e, county["value"], measure.rate_per, level) for e in events]
                 limits = [rate_funnel_limits(e, county["value"], measure.rate_per, level) for e in events]
                 lower, upper = ([p[0] for p in at], [v[0] for v in limits]), ([p[1] for p in at], [v[1] for v in limits])
@@ -117,11 +127,11 @@ def funnel(table: pd.DataFrame, measure: Measure, title: str, quarter: Quarter, 
             axis.plot(*upper, color=REFERENCE, linestyle=style, linewidth=1, label=label)
         axis.axhline(county["value"], color=REFERENCE, linewidth=1, label=f"{county['area']}: {county['value']:.1f}")
         colours = [HIGHLIGHT if area == highlight else PALETTE[1] for area in districts["area"]]
-        axis.scatter(districts["denominator"], districts["value"], color=colours, zorder=3, s=110,
+        axis.scatter(districts["denominator"], districts["value"], color=colours, zorder=3, s=80,
                      edgecolors="white", linewidths=0.6)
         key = []
         for number, row in enumerate(districts.itertuples(), start=1):
-            axis.annotate(str(number), (row.denominator, row.value), ha="center", va="center_baseline", fontsize=6.5,
+            axis.annotate(str(number), (row.denominator, row.value), ha="center", va="center_baseline", fontsize=6,
                           color="white", fontweight="bold", zorder=4)
             key.append(f"{number}  {row.area}: {row.label}" + (" (this paper)" if row.area == highlight else ""))
         axis.set_xlim(sizes[0], sizes[-1])

@@ -318,12 +318,12 @@ class Chart(Shown, Figure):
         note = f'<p class="note">{escape(self.note)}</p>' if self.note else ""
         if self.numbers is None:
             return figure + note
-        numbers = table_html(self.numbers, "chart-data", index=True)
-        # On a phone the numbers come first, as a table (a chart's small type is hard to read there);
-        # elsewhere they wait, folded, under the chart. The screen's width shows one or the other.
-        return (scrolling(numbers, f"The numbers in {label.rstrip(': ') or 'this chart'}", "chart-data-narrow")
-                + figure + note + '<details class="chart-data"><summary>The numbers in this chart</summary>'
-                + scrolling(numbers, "The numbers in this chart") + "</details>")
+        named = f"Figure {self.figure_number}" if self.figure_number is not None else "this chart"
+        numbers = (f'<div class="chart-data"><p class="chart-data-title">The numbers in {escape(named)}</p>'
+                   + scrolling(table_html(self.numbers, "chart-data", index=True), f"The numbers in {named}") + "</div>")
+        # One copy of the numbers (the PDF leaves them out): under the chart on a wide screen; first on a
+        # phone, where a chart's small type is hard to read (see the CSS).
+        return f'<div class="chart-block">{figure}{note}{numbers}</div>'
 
     def __str__(self) -> str:
         return f"Figure {self.figure_number}: {self.alt}" if self.figure_number is not None else f"Chart: {self.alt}"

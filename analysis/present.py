@@ -22,11 +22,10 @@ CHART_MONTHS = 24
 DASHBOARD_KEY = (
     "On track: at or below last year (reduction targets) or meeting the target; at risk: worse, but by no more "
     "than chance could explain; off track: worse beyond chance; met or missed: a closed annual cohort against its "
-    "target. Targets marked 'reduction' are to be lower than the same period last year. SPC (Making Data "
-    "Count): common cause means the latest month is within normal variation; special cause improvement or "
-    "concern means a signal in the better or worse direction (neither, for measures with no better direction); "
-    "consistently meets or fails target, or hit and miss, says whether the process limits lie wholly on one side "
-    "of the target.")
+    "target; no target: the direction is reported, not judged. Target 'reduction': lower than the same period last "
+    "year. SPC (Making Data Count), latest month: common cause, within normal variation; special cause improvement "
+    "or concern, a signal in the better or worse direction (neither, with no better direction); consistently meets "
+    "or fails target, or hit and miss: whether the process limits lie wholly on one side of the target.")
 HEADLINE_MEASURE = "total_crime"
 NOT_PROVIDED = "not provided"
 EXCEPTION_REASONS = {"change": "significantly worse", "spc": "SPC concern"}  # beside the status word
@@ -169,23 +168,39 @@ def outcome_results(assessment: Assessment, outcome: str) -> list[Result]:
     return [r for r in assessment.results if r.measure.outcome == outcome]
 
 
-def outcome_findings(assessment: Assessment, outcome: str, figure: int | None = None) -> Findings:
+def outcome_findings(assessment: Assessment, outcome: str, charted: dict[str, int] | None = None) -> Findings:
     """The outcome's notable measures first, most serious first, one paragraph each, then those not
     available and why; the measures with nothing notable grouped in one sentence; measures reported
-    county-wide only named once."""
+    county-wide only named once. A sentence on a charted measure names its figure (`charted`: measure
+    id -> figure number)."""
+    charted = charted or {}
     notable = [item for item in attention.notable(assessment) if item.result.measure.outcome == outcome]
-    sentences = [wording.notable_sentence(item.result, item.signals) for item in notable]
+    sentences = [_with_figure(wording.notable_sentence(item.result, item.signals), [item.result], charted)
+                 for item in notable]
     shown = {item.measure_id for item in notable}
     rest = [r for r in attention.reported(assessment) if r.measure.outcome == outcome and r.measure.id not in shown]
     # not available, or with no comparison to judge it by: each says why
-    sentences += [wording.result_sentence(r) for r in rest if r.status.key == "not_available"]
+    sentences += [_with_figure(wording.result_sentence(r), [r], charted) for r in rest if r.status.key == "not_available"]
     quiet = [r for r in rest if r.status.key != "not_available"]
-    notes = [wording.quiet_sentence(quiet)] if quiet else []
+    notes = [_with_figure(wording.quiet_sentence(quiet), quiet, charted)] if quiet else []
     county_only = [r for r in attention.county_wide_only(assessment) if r.measure.outcome == outcome]
     if county_only:
         notes.append(f"Reported for the county as a whole only (see the county paper): "
                      f"{wording.listed([wording.lower_first(r.measure.title) for r in county_only])}.")
-    return Findings(with_figures(sentences + notes, [figure] if figure else []))
+    return Findings(sentences + notes)
+
+
+def _with_figure(sentence: str, results: list[Result], charted: dict[str, int]) -> str:
+    """'... (Figure 3).' where a measure the sentence is about is charted."""
+    return _figures_named(sentence, sorted({charted[r.measure.id] for r in results if r.measure.id in charted}))
+
+
+def _figures_named(sentence: str, numbers: list[int], showing: str = "") -> str:
+    """The sentence, ending '(Figures 5 and 6)' or, where they show one of its measures, '(Figures 5 and 6: burglary)'."""
+    if not numbers:
+        return sentence
+    named = f"Figure {numbers[0]}" if len(numbers) == 1 else "Figures " + wording.listed([str(n) for n in numbers])
+    return f"{sentence.rstrip('.')} ({named}{': ' + showing if showing else ''})."
 
 
 def outcome_commentary(assessment: Assessment, commentary: Commentary, section: str) -> CommentaryBlock:
@@ -252,21 +267,15 @@ def _monthly_panels(dataset: Dataset, assessment: Assessment, outcome: str) -> l
     return panels
 
 
-def figure_numbers(dataset: Dataset, assessment: Assessment, locality: Result) -> dict[str, int]:
+def figure_numbers(dataset: Dataset, assessment: Assessment, locality: Result) -> tuple[dict[str, int], dict[str, int]]:
     """The paper's figures, numbered in the order Appendix 2 shows them: each outcome's monthly chart
-    where it has one, then the district rates and the funnel plot where districts are compared."""
-    keys = [outcome for outcome in OUTCOMES if _monthly_panels(dataset, assessment, outcome)]
+    where it has one, then the district rates and the funnel plot where districts are compared; and
+    the monthly chart of each measure charted (measure id -> figure number)."""
+    panels = {outcome: _monthly_panels(dataset, assessment, outcome) for outcome in OUTCOMES}
+    keys = [outcome for outcome in OUTCOMES if panels[outcome]]
     keys += ["rates", "funnel"] if locality.districts is not None else []
-    return {key: number for number, key in enumerate(keys, start=1)}
-
-
-def with_figures(sentences: list[str], numbers: list[int]) -> list[str]:
-    """The section's sentences, the last pointing to the section's charts: '... See Figure 3 (Appendix 2).'
-    (a sentence of its own would cost the body a line a section)."""
-    if not numbers or not sentences:
-        return sentences
-    named = f"Figure {numbers[0]}" if len(numbers) == 1 else "Figures " + wording.listed([str(n) for n in numbers])
-    return [*sentences[:-1], f"{sentences[-1]} See {named} (Appendix 2)."]
+    numbers = {key: number for number, key in enumerate(keys, start=1)}
+    return numbers, {result.measure.id: numbers[outcome] for outcome in OUTCOMES for result, _ in panels[outcome]}
 
 
 def monthly_chart(dataset: Dataset, assessment: Assessment, outcome: str, number: int | None = None) -> Chart | None:
@@ -278,7 +287,7 @@ def monthly_chart(dataset: Dataset, assessment: Assessment, outcome: str, number
         return None
     panels = [panel for _, panel in charted]
     absent = [m for m in months if all(pd.isna(panel.values[m]) for panel in panels)]
-    caption = _spc_caption([result for result, _ in charted])
+    caption = _spc_caption([result for result, _ in charted], months)
     alt = (f"Line charts of monthly figures in {assessment.area.name} for "
            + ", ".join(wording.lower_first(panel.title) for panel in panels)
            + f", {month_name(months[0])} to {month_name(months[-1])}, with {assessment.quarter} shaded, "
@@ -293,17 +302,24 @@ def monthly_chart(dataset: Dataset, assessment: Assessment, outcome: str, number
     return chart
 
 
-def _spc_caption(results: list[Result]) -> str:
-    """What the chart shows, in words: the latest month's SPC reading of each charted measure."""
+SPC_WORDS = {"special cause concern": "a special cause of concern", "special cause improvement": "a special cause of improvement",
+             "special cause neither (high)": "unusually high (a special cause; neither direction is better)",
+             "special cause neither (low)": "unusually low (a special cause; neither direction is better)"}
+
+
+def _spc_caption(results: list[Result], months: list[str]) -> str:
+    """What the chart shows, then what it finds in plain words: the latest month's SPC reading of each
+    charted measure."""
+    shows = f"Monthly figures, {month_name(months[0])} to {month_name(months[-1])}, with the SPC mean and limits."
     readings: dict[str, list[str]] = {}
     for result in results:
         reading = result.spc.variation_icon if result.spc is not None and result.spc.variation_icon else wording.spc_cell(result)
-        readings.setdefault(reading, []).append(wording.lower_first(result.measure.title))
+        readings.setdefault(SPC_WORDS.get(reading, reading), []).append(wording.lower_first(result.measure.title))
     common = readings.pop("common cause", [])
     if not readings:
-        return "No SPC signal in the latest month: every measure charted is within common-cause variation."
+        return f"{shows} No SPC signal in the latest month: every measure is within its usual (common-cause) variation."
     signals = "; ".join(f"{reading} for {wording.listed(titles)}" for reading, titles in readings.items())
-    return f"Latest month: {signals}" + (f"; common cause for the other {len(common)}." if common else ".")
+    return f"{shows} Latest month: {signals}" + (f"; usual variation for the other {len(common)}." if common else ".")
 
 
 def rates_chart(dataset: Dataset, assessment: Assessment, result: Result, number: int | None = None) -> Chart | None:
@@ -343,13 +359,13 @@ def locality_findings(assessment: Assessment, result: Result, figures: list[int]
     district's: where it stands against the county for every measure. Then what changed since the
     last quarter."""
     if not assessment.area.is_county:
-        return Findings(with_figures([wording.district_standing(assessment.area.name, _standings(assessment)),
-                                      _district_moves(assessment)], list(figures)))
+        return Findings([_figures_named(wording.district_standing(assessment.area.name, _standings(assessment)), figures,
+                                        wording.lower_first(result.measure.title)), _district_moves(assessment)])
     if result.districts is None:
         return Findings([f"District comparison not available for {wording.lower_first(result.measure.title)}: "
                          f"{result.unavailable or 'not reported for every district'}."])
-    return Findings(with_figures([wording.districts_sentence(result), _changes_since_last_quarter(assessment, result)],
-                                 list(figures)))
+    return Findings([_figures_named(wording.districts_sentence(result), list(figures)),
+                     _changes_since_last_quarter(assessment, result)])
 
 
 def _standings(assessment: Assessment) -> list[tuple[Result, str, int, int]]:
@@ -428,8 +444,7 @@ def district_positions(assessment: Assessment) -> Table | None:
         own = result.districts.set_index("area").loc[assessment.area.name]
         unit = f" per {result.measure.rate_per:,}" if result.measure.statistic == "count" else "%"
         rows.append({"Measure": result.measure.title, assessment.area.name: f"{wording.rate(own['value'])}{unit}",
-                     "Rank": f"{rank} of {districts} (1 = highest)",
-                     "Funnel position": f"{label} than the county" if label != "similar" else "similar to the county"})
+                     "Rank (1 = highest)": f"{rank} of {districts}", "Against the county (95% funnel limits)": label})
     return Table(pd.DataFrame(rows), "positions", label=f"{assessment.area.name} against the county, by measure")
 
 

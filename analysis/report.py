@@ -52,7 +52,7 @@ class Outcome:
 
     @property
     def findings(self) -> Findings:
-        return present.outcome_findings(self.report.assessment, self.name, self.report.figures.get(self.name))
+        return present.outcome_findings(self.report.assessment, self.name, self.report.charted)
 
     @property
     def table(self) -> pd.DataFrame:
@@ -165,10 +165,19 @@ class Report:
         return present.report_title(self.dataset, self.assessment)
 
     @functools.cached_property
+    def _figures(self) -> tuple[dict[str, int], dict[str, int]]:
+        return present.figure_numbers(self.dataset, self.assessment, self.result(present.HEADLINE_MEASURE))
+
+    @property
     def figures(self) -> dict[str, int]:
         """The paper's figure numbers: each outcome's monthly chart by outcome name, then 'rates' and
         'funnel' for the districts (the headline measure's comparison)."""
-        return present.figure_numbers(self.dataset, self.assessment, self.result(present.HEADLINE_MEASURE))
+        return self._figures[0]
+
+    @property
+    def charted(self) -> dict[str, int]:
+        """The figure that charts each measure month by month (measure id -> figure number)."""
+        return self._figures[1]
 
     @property
     def table(self) -> pd.DataFrame:

@@ -384,7 +384,7 @@ def target_cell(result: Result) -> str:
     """The dashboard's target column."""
     kind = result.measure.target
     if kind == "none":
-        return "none (direction reported)"
+        return "none"  # the status, "No target", and the key say the direction is reported, not judged
     if kind == "reduction":
         return "reduction"
     if result.target_check is None:
@@ -420,9 +420,8 @@ def districts_cell(result: Result, district: str | None = None) -> str:
     if result.districts is None:
         return "county-wide only" if result.value is not None else "not available"
     labels = result.districts.loc[~result.districts["is_county"], "label"]
-    if district is not None:
-        label = result.districts.set_index("area").loc[district, "label"]
-        return "similar to the county" if label == "similar" else f"{label} than the county"
+    if district is not None:  # the dashboard's key says "against the county"
+        return result.districts.set_index("area").loc[district, "label"]
     return ", ".join(f"{(labels == label).sum()} {label}" for label in ("higher", "similar", "lower")
                      if (labels == label).any())
 

@@ -128,7 +128,8 @@ def test_a_district_dashboard_shows_the_districts_own_position_and_leaves_out_co
         elif result.districts is not None:
             label = result.districts.set_index("area").loc["Melton", "label"]
             cell = board.table.set_index("measure_id").loc[result.measure.id, "districts"]
-            assert cell == ("similar to the county" if label == "similar" else f"{label} than the county")
+            assert cell == label  # "against the county" once, in the key
+    assert "Districts: Melton against the county at the 95% funnel limits." in board.key
     assert any(r.county_wide_only for r in melton.headline)
 
 
