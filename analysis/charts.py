@@ -20,6 +20,7 @@ from analysis.periods import Quarter, month_name
 
 HIGHLIGHT, MUTED, REFERENCE = PALETTE[0], "#b8c4d6", "#333333"
 A4_WIDTH_INCHES = 7.0
+KEY_LINE, KEY_GAP = 7 * 1.2 / 72, 0.05  # inches: a 7 pt line of the funnel plot's key, and the space between entries
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Panel:
     limits: tuple[float, float, float] | None = None  # SPC mean, lower and upper process limits
     target: float | None = None
     band: tuple[float, float] | None = None
+    provisional: tuple[int, ...] = ()  # positions of months whose figures are provisional (hollow dots)
 
 
 def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, outcome: str, alt: str,
@@ -75,6 +77,10 @@ def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, outcom
             axis.plot(positions, panel.values, color=HIGHLIGHT, marker="o", markersize=3,
                       markevery=sorted(set(quarter_positions) | set(alone)), linewidth=1.5, label="monthly figure",
                       clip_on=False)  # a month at zero shows whole, on the axis
+            if panel.provisional:
+                axis.plot(list(panel.provisional), panel.values.iloc[list(panel.provisional)], linestyle="none",
+                          marker="o", markersize=4.5, markerfacecolor="white", markeredgecolor=HIGHLIGHT,
+                          clip_on=False, label="provisional (see the note)")
             axis.set_title(title, fontsize=9, loc="left")
             axis.set_ylim(bottom=0, top=axis.get_ylim()[1] * 1.08)
             axis.set_xlim(-0.5, len(months) - 0.5)
@@ -86,12 +92,14 @@ def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, outcom
             elif index + columns < len(panels):  # another panel below shows the month labels
                 axis.tick_params(labelbottom=False)
         handles = {label: handle for axis in axes.flat for handle, label in zip(*axis.get_legend_handles_labels())}
+        legend_rows = 1 if len(handles) <= 5 else 2  # six entries do not fit one line of the page's width
+        figure.set_figheight(figure.get_figheight() + 0.17 * (legend_rows - 1))
         height = figure.get_figheight()
         figure.legend(handles.values(), handles.keys(), loc="upper left", bbox_to_anchor=(0.01, 1 - 0.58 / height),
-                      ncol=len(handles), fontsize=7, frameon=False)
+                      ncol=-(-len(handles) // legend_rows), fontsize=7, frameon=False)
         figure.suptitle(f"{outcome}\n{area_name}: monthly figures, {month_name(months[0])} to {month_name(months[-1])} "
                         f"(shaded: {quarter})", fontsize=10, x=0.01, y=1 - 0.1 / height, ha="left", va="top")
-        figure.subplots_adjust(left=0.07, right=0.98, top=1 - (1.25 + 0.15 * extra_lines) / height,
+        figure.subplots_adjust(left=0.07, right=0.98, top=1 - (1.25 + 0.15 * extra_lines + 0.17 * (legend_rows - 1)) / height,
                                bottom=0.75 / height, hspace=0.8, wspace=0.18)
     return figure
 
@@ -131,8 +139,9 @@ def funnel(table: pd.DataFrame, measure: Measure, title: str, quarter: Quarter, 
                      edgecolors="white", linewidths=0.6)
         key = []
         for number, row in enumerate(districts.itertuples(), start=1):
+            # white on the highlight's blue, black on orange: at least 4.5:1 either way
             axis.annotate(str(number), (row.denominator, row.value), ha="center", va="center_baseline", fontsize=6,
-                          color="white", fontweight="bold", zorder=4)
+                          color="white" if row.area == highlight else "black", fontweight="bold", zorder=4)
             key.append(f"{number}  {row.area}: {row.label}" + (" (this paper)" if row.area == highlight else ""))
         axis.set_xlim(sizes[0], sizes[-1])
         spread = districts["value"].max() - districts["value"].min()
@@ -144,13 +153,17 @@ def funnel(table: pd.DataFrame, measure: Measure, title: str, quarter: Quarter, 
         axis.set_title(textwrap.fill(f"{title}: districts against the county, {quarter} (funnel plot)", 80),
                        fontsize=10, loc="left")
         axis.legend(fontsize=7, loc="lower left", bbox_to_anchor=(1.04, 0), frameon=False, borderaxespad=0)
-        entries = [textwrap.fill(text, 38, subsequent_indent="    ") for text in key]
-        step = min(0.065, 0.5 / sum(entry.count("\n") + 1 for entry in entries))  # many districts: closer lines
-        top = 0.88
+        # The key: one entry under another, however many districts and however long their names (the
+        # figure grows to hold them, above the legend)
+        entries = [textwrap.fill(text, 36, subsequent_indent="    ") for text in key]
+        lines = sum(entry.count("\n") + 1 for entry in entries)
+        height = max(figure.get_figheight(), (lines * KEY_LINE + len(entries) * KEY_GAP) + 1.6)
+        figure.set_figheight(height)
+        top = 1 - 0.43 / height
         for entry in entries:
             figure.text(0.7, top, entry, fontsize=7, va="top", linespacing=1.2)
-            top -= step * (entry.count("\n") + 1)
-        figure.subplots_adjust(left=0.1, right=0.67, top=0.88, bottom=0.14)
+            top -= (KEY_LINE * (entry.count("\n") + 1) + KEY_GAP) / height
+        figure.subplots_adjust(left=0.1, right=0.67, top=1 - 0.43 / height, bottom=0.5 / height)
     return figure
 
 
@@ -163,12 +176,14 @@ def district_rates(rates: pd.DataFrame, measure: Measure, title: str, quarter: Q
     numbers = rates.set_index("area").rename_axis("Area")[["numerator", "denominator", "value", "low", "high", "label"]].rename(
         columns={"numerator": "count", "denominator": "residents", "value": f"per {measure.rate_per:,}",
                  "low": "95% low", "high": "95% high", "label": "against the county"})
-    figure = Chart(alt, numbers, figsize=(A4_WIDTH_INCHES, 0.36 * len(districts) + 1.5))
+    names = [textwrap.fill(area, 26) for area in districts["area"]]  # a long name wraps, never runs off the page
+    extra_lines = sum(name.count("\n") for name in names)
+    figure = Chart(alt, numbers, figsize=(A4_WIDTH_INCHES, 0.36 * len(districts) + 0.15 * extra_lines + 1.5))
     with house_style():
         axis = figure.subplots()
         colours = [HIGHLIGHT if area == highlight else MUTED for area in districts["area"]]
         errors = [districts["value"] - districts["low"], districts["high"] - districts["value"]]
-        axis.barh(districts["area"], districts["value"], color=colours, xerr=errors, ecolor=REFERENCE, capsize=2)
+        axis.barh(names, districts["value"], color=colours, xerr=errors, ecolor=REFERENCE, capsize=2)
         axis.axvline(county["value"], color=REFERENCE, linestyle="--", linewidth=1.2,
                      label=f"{county['area']} overall: {county['value']:.1f}")
         # Values in a column of their own to the right of the plot, where no whisker or line can cross them

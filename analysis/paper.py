@@ -32,7 +32,8 @@ HOUSE_STYLE = {**{key: value for key, value in matplotlib.rcParamsDefault.items(
                # SVG text stays text, in the font matplotlib measured it in (DejaVu Sans, which matplotlib ships
                # and the PDF renderer has; a browser without it uses its own sans-serif, which is narrower),
                # and the same chart gives the same bytes
-               "font.sans-serif": ["DejaVu Sans"], "svg.fonttype": "none", "svg.hashsalt": "community-safety"}
+               "font.sans-serif": ["DejaVu Sans"], "svg.fonttype": "none", "svg.hashsalt": "community-safety",
+               "text.parse_math": False}  # a "$" in a district's name is a dollar sign, not mathematics
 
 
 def house_style():
@@ -270,7 +271,6 @@ class Dashboard(Shown):
             body.extend(self._row(row) for row in rows.itertuples())
         table = f'<table class="dashboard"><thead><tr>{header}</tr></thead><tbody>{"".join(body)}</tbody></table>'
         return scrolling(table, "Performance dashboard") + f'<p class="note">{escape(self.key)}</p>'
-
 
     @staticmethod
     def _row(row) -> str:

@@ -191,8 +191,11 @@ def outcome_findings(assessment: Assessment, outcome: str, charted: dict[str, in
 
 
 def _with_figure(sentence: str, results: list[Result], charted: dict[str, int]) -> str:
-    """'... (Figure 3).' where a measure the sentence is about is charted."""
-    return _figures_named(sentence, sorted({charted[r.measure.id] for r in results if r.measure.id in charted}))
+    """'... (Figure 3).' where the measures the sentence is about are charted; '(Figure 3: burglary)'
+    where only some are."""
+    shown = [r for r in results if r.measure.id in charted]
+    which = "" if len(shown) in (0, len(results)) else wording.listed([wording.lower_first(r.measure.title) for r in shown])
+    return _figures_named(sentence, sorted({charted[r.measure.id] for r in shown}), which)
 
 
 def _figures_named(sentence: str, numbers: list[int], showing: str = "") -> str:
@@ -263,6 +266,7 @@ def _monthly_panels(dataset: Dataset, assessment: Assessment, outcome: str) -> l
             limits=(limits.mean, limits.lower_process_limit, limits.upper_process_limit) if limits else None,
             target=target.value if target is not None and target.kind != "band" else None,
             band=(target.low, target.high) if target is not None and target.kind == "band" else None,
+            provisional=tuple(i for i, flag in enumerate(data.reindex(months)["provisional"].fillna(False)) if flag),
         )))
     return panels
 
@@ -287,16 +291,23 @@ def monthly_chart(dataset: Dataset, assessment: Assessment, outcome: str, number
         return None
     panels = [panel for _, panel in charted]
     absent = [m for m in months if all(pd.isna(panel.values[m]) for panel in panels)]
-    caption = _spc_caption([result for result, _ in charted], months)
+    caption = _spc_caption(dataset, [result for result, _ in charted], months)
     alt = (f"Line charts of monthly figures in {assessment.area.name} for "
            + ", ".join(wording.lower_first(panel.title) for panel in panels)
            + f", {month_name(months[0])} to {month_name(months[-1])}, with {assessment.quarter} shaded, "
-           f"the same months a year before dashed, and SPC mean and limits dotted. {caption}")
-    note = ""
+           f"the same months a year before dashed, the SPC mean solid and its limits dotted. {caption}")
+    notes = []
     if absent:
-        note = (f"The data lack {len(absent)} of these {CHART_MONTHS} months "
-                f"({month_name(absent[0])} to {month_name(absent[-1])} among them); the lines have gaps there.")
+        notes.append(f"The data lack {len(absent)} of these {CHART_MONTHS} months "
+                     f"({month_name(absent[0])} to {month_name(absent[-1])} among them); the lines have gaps there.")
         alt += f" The data lack {len(absent)} of the months, shown as gaps."
+    provisional = [(result, panel) for result, panel in charted if panel.provisional]
+    if provisional:
+        notes.append("Provisional figures (hollow dots) are left out of the SPC limits, signals and trends: "
+                     + "; ".join(f"{_marked(dataset, result)}, {month_runs([months[i] for i in panel.provisional])}"
+                                 for result, panel in provisional) + ".")
+        alt += " " + notes[-1]
+    note = " ".join(notes)
     chart = charts.monthly_panels(panels, assessment.quarter, assessment.area.name, outcome, alt, note)
     chart.figure_number, chart.caption = number, caption
     return chart
@@ -307,19 +318,28 @@ SPC_WORDS = {"special cause concern": "a special cause of concern", "special cau
              "special cause neither (low)": "unusually low (a special cause; neither direction is better)"}
 
 
-def _spc_caption(results: list[Result], months: list[str]) -> str:
-    """What the chart shows, then what it finds in plain words: the latest month's SPC reading of each
-    charted measure."""
+def _spc_caption(dataset: Dataset, results: list[Result], months: list[str]) -> str:
+    """What the chart shows, then what it finds in plain words: the latest final month's SPC reading
+    of each charted measure, naming the month where it is not the chart's last."""
     shows = f"Monthly figures, {month_name(months[0])} to {month_name(months[-1])}, with the SPC mean and limits."
     readings: dict[str, list[str]] = {}
+    earlier = []
     for result in results:
         reading = result.spc.variation_icon if result.spc is not None and result.spc.variation_icon else wording.spc_cell(result)
-        readings.setdefault(SPC_WORDS.get(reading, reading), []).append(wording.lower_first(result.measure.title))
+        name = wording.lower_first(_marked(dataset, result))
+        readings.setdefault(SPC_WORDS.get(reading, reading), []).append(name)
+        last = result.spc.points[-1].month if result.spc is not None and result.spc.points else months[-1]
+        if last != months[-1]:
+            earlier.append(f"{name} ({month_name(last)})")
     common = readings.pop("common cause", [])
     if not readings:
-        return f"{shows} No SPC signal in the latest month: every measure is within its usual (common-cause) variation."
-    signals = "; ".join(f"{reading} for {wording.listed(titles)}" for reading, titles in readings.items())
-    return f"{shows} Latest month: {signals}" + (f"; usual variation for the other {len(common)}." if common else ".")
+        found = "No SPC signal in the latest month: every measure is within its usual (common-cause) variation."
+    else:
+        found = ("Latest month: " + "; ".join(f"{reading} for {wording.listed(titles)}" for reading, titles in readings.items())
+                 + (f"; usual variation for the other {len(common)}." if common else "."))
+    final = (f" Where the latest months are provisional, the reading is for the last final month: "
+             f"{wording.listed(earlier)}." if earlier else "")
+    return f"{shows} {found}{final}"
 
 
 def rates_chart(dataset: Dataset, assessment: Assessment, result: Result, number: int | None = None) -> Chart | None:

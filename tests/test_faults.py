@@ -119,7 +119,7 @@ def test_a_quarter_with_a_month_missing_is_built_as_not_available(tmp_path, smal
         assert f"warning: {gap}" in console and gap in first_section and gap in methods
     assert "is missing from the data" not in methods
     # the months the data have are still charted: Jul and Aug 2022 of the quarter, not Sep
-    chart = page[page.index("The numbers in this chart"):]
+    chart = page[page.index('<p class="chart-data-title">The numbers in Figure 1</p>'):]
     assert "<th scope=\"row\">Aug 2022</th><td>" in chart and "<th scope=\"row\">Sep 2022</th><td>no data" in chart
 
 

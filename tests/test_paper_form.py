@@ -1,14 +1,17 @@
 """The paper's form on the real 2022-23 Q2 data: charts whose labels cover nothing, numbered figures the
 text refers to, illustrative marks a copied page keeps, status colours readable, a tagged PDF, and the
 HTML on a phone and for a screen reader."""
+import io
 import re
 
+import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.transforms import Bbox
 from pypdf import PdfReader
 
 from analysis import paths
+from analysis.periods import Quarter
 from analysis.report import open_report
 from analysis.targets import STATUSES
 
@@ -107,8 +110,12 @@ def test_figures_are_numbered_in_order_and_the_text_refers_to_each(reports):
     for name, number in (("crime", 1), ("reoffending", 2), ("victims", 3), ("asb", 4)):
         for sentence in report.outcome(name).findings:
             about = sentence.split(":")[0]
-            # annual cohorts (youth re-offending) have no monthly chart; every other measure is in its outcome's figure
-            expected = "" if about == "Youth re-offending frequency rate" else f" (Figure {number})."
+            # annual cohorts (youth re-offending, IOM) have no monthly chart; every other measure is in its outcome's
+            # figure; a sentence on both kinds names the charted one
+            expected = {"Youth re-offending frequency rate": "",
+                        "No significant change, SPC signal or clear trend, and on track or with no target":
+                        f" (Figure {number}: first time entrants to the youth justice system)." if number == 2 else
+                        f" (Figure {number})."}.get(about, f" (Figure {number}).")
             assert sentence.endswith(expected), sentence
     assert str(report.locality().findings).startswith("- Total recorded crime: Charnwood and North West")
     assert "the others are similar (Figures 5 and 6)." in str(report.locality().findings)
@@ -205,3 +212,74 @@ def test_on_a_phone_only_wide_tables_scroll_and_axe_finds_no_serious_violation(p
             assert serious == [], f"{width}px: {serious}"
             page.close()
         browser.close()
+
+
+def wcag_contrast(first, second) -> float:
+    """WCAG 2 contrast ratio of two RGB colours (0-1 channels)."""
+    def luminance(rgb):
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb[:3]]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("area", ["Leicestershire", "Melton"])
+def test_funnel_point_numbers_are_readable_on_their_points(reports, area):
+    from matplotlib.colors import to_rgb
+
+    chart = reports[area].locality().funnel_chart()
+    points = chart.axes[0].collections[0].get_facecolors()
+    numbers = [to_rgb(text.get_color()) for text in chart.axes[0].texts]
+    assert len(points) == len(numbers) == 7
+    assert all(wcag_contrast(point, number) >= 4.5 for point, number in zip(points, numbers))
+
+
+def long_named(reports, count: int, name: str):
+    """The county's real total crime comparison with `count` districts under long names."""
+    table = reports["Leicestershire"].result("total_crime").districts
+    districts = table[~table["is_county"]]
+    many = pd.concat([districts] * (-(-count // len(districts))))[:count].reset_index(drop=True)
+    many["area"] = [f"{name} {n}" for n in range(count)]
+    many["denominator"] = many["denominator"] * (1 + many.index / 50)
+    return pd.concat([many, table[table["is_county"]]], ignore_index=True)
+
+
+def test_a_long_key_of_long_names_stays_on_the_funnel_plot_one_entry_under_another(reports):
+    from analysis import charts
+
+    table = long_named(reports, 14, "Hinckley and Bosworth Borough Council area including Market Bosworth")
+    measure = reports["Leicestershire"].dataset.measure("total_crime")
+    chart = charts.funnel(table, measure, "Total recorded crime", Quarter(2022, 2), "x", "alt")
+    renderer = drawn(chart)
+    axis = chart.axes[0]
+    key = [text.get_window_extent(renderer) for text in chart.texts]
+    legend, plot = axis.get_legend().get_window_extent(renderer), axis.get_window_extent(renderer)
+    assert len(key) == 14 and boxes_overlap(key + [legend]) == []
+    assert all(inside(box, chart.bbox) and not box.overlaps(plot) for box in key + [legend])
+
+
+def test_long_district_names_wrap_on_the_bar_chart_and_a_dollar_stays_a_dollar(reports):
+    from analysis import charts
+
+    table = long_named(reports, 7, "Mowbray and the Vale of Belvoir ($2^{10}$ ward) and Melton Town")
+    measure = reports["Leicestershire"].dataset.measure("total_crime")
+    chart = charts.district_rates(table, measure, "Total recorded crime", Quarter(2022, 2), "x", "alt")
+    renderer = drawn(chart)
+    labels = chart.axes[0].get_yticklabels()
+    assert all(inside(label.get_window_extent(renderer), chart.bbox) for label in labels)
+    assert "$2^{10}$" in " ".join(label.get_text() for label in labels).replace("\n", " ")
+    svg = io.StringIO()
+    chart.savefig(svg, format="svg")
+    assert "$2^{10}$" in svg.getvalue().replace("\n", " ")  # drawn as typed, not as mathematics
+
+
+def test_provisional_months_are_hollow_and_the_caption_says_which_month_spc_reads(reports):
+    report = reports["Leicestershire"]
+    chart = report.outcome("victims").chart()
+    referrals = next(axis for axis in chart.axes if axis.get_title(loc="left").startswith("Referrals"))
+    hollow = [line for line in referrals.lines if line.get_markerfacecolor() == "white"]
+    assert len(hollow) == 1 and list(hollow[0].get_xdata()) == [21, 22, 23]  # Jul-Sep 2022, provisional in the data
+    assert "the reading is for the last final month: referrals to domestic abuse support services (illustrative) " \
+        "(Jun 2022)." in chart.caption
+    assert chart.note.startswith("Provisional figures (hollow dots) are left out of the SPC limits, signals and trends: "
+                                 "Referrals to domestic abuse support services (illustrative), Jul 2022-Sep 2022.")

@@ -50,7 +50,7 @@ def test_a_chart_is_a_figure_the_analyst_can_restyle_and_show_again(report):
     chart = report.outcome("crime").chart()
     assert isinstance(chart, Figure) and chart.axes
     before = shown(chart)[0]["text/html"]
-    assert 'alt="Line charts of monthly figures in Testshire' in before and "The numbers in this chart" in before
+    assert 'alt="Line charts of monthly figures in Testshire' in before and "The numbers in Figure 1</p>" in before
     chart.axes[0].set_title("Restyled by an analyst")
     assert shown(chart)[0]["text/html"] != before  # drawn again, as it is now
 
