@@ -12,7 +12,7 @@ import os
 import shutil
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -208,16 +208,27 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
 
 
 def run_jobs(jobs: list[AreaJob], workers: int, scheduler: str | None = None) -> list[dict]:
-    """Each area in its own process: a local pool, or the workers of a Dask distributed cluster."""
+    """Each area in its own process: a local pool, or the workers of a Dask distributed cluster; a line
+    as each area is done, with how many are left."""
     if not jobs:
         return []
     if scheduler:
         from distributed import Client
+        from distributed import as_completed as cluster_completed
 
         with Client(scheduler) as client:
-            return client.gather(client.map(build_area, jobs, pure=False))
+            return [_progress(future.result(), done, len(jobs))
+                    for done, future in enumerate(cluster_completed(client.map(build_area, jobs, pure=False)), start=1)]
     with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
-        return list(pool.map(build_area, jobs))
+        futures = [pool.submit(build_area, job) for job in jobs]
+        return [_progress(future.result(), done, len(jobs)) for done, future in enumerate(as_completed(futures), start=1)]
+
+
+def _progress(result: dict, done: int, total: int) -> dict:
+    left = f"{total - done} to go" if done < total else "all done"
+    state = f"built in {result['seconds_total']:.0f} s" if result["status"] == "built" else "failed"
+    print(f"  {result['area']}: {state} ({done} of {total}, {left})", file=sys.stderr, flush=True)
+    return result
 
 
 def build_area(job: AreaJob) -> dict:
