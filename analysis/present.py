@@ -374,17 +374,18 @@ def funnel_chart(dataset: Dataset, assessment: Assessment, result: Result, numbe
     return chart
 
 
-def locality_findings(assessment: Assessment, result: Result, figures: list[int] = ()) -> Findings:
+def locality_findings(assessment: Assessment, result: Result, figures: list[int] | None = None) -> Findings:
     """The county's paper: which districts differ from the county for the charted measure; a
     district's: where it stands against the county for every measure. Then what changed since the
-    last quarter."""
+    last quarter. `figures`: the numbers of the charts that compare the districts."""
+    figures = figures or []
     if not assessment.area.is_county:
         return Findings([_figures_named(wording.district_standing(assessment.area.name, _standings(assessment)), figures,
                                         wording.lower_first(result.measure.title)), _district_moves(assessment)])
     if result.districts is None:
         return Findings([f"District comparison not available for {wording.lower_first(result.measure.title)}: "
                          f"{result.unavailable or 'not reported for every district'}."])
-    return Findings([_figures_named(wording.districts_sentence(result), list(figures)),
+    return Findings([_figures_named(wording.districts_sentence(result), figures),
                      _changes_since_last_quarter(assessment, result)])
 
 
