@@ -71,13 +71,15 @@ def xmr_chart(series: pd.Series, polarity: str, target: float | None = None) -> 
     """XmR chart with Making Data Count's special-cause rules, variation icon and assurance icon.
 
     Method (Wheeler, "Understanding Variation", 1993; NHS England and NHS Improvement, "Making Data
-    Count", 2019; rules and icons as in the NHSRplotthedots R package): missing months are dropped
-    (moving ranges then join the months either side of a gap); limits are mean +/- 2.66 x mean
-    moving range, 2-sigma lines mean +/- (2/3) x 2.66 x mean moving range. A point is special cause
-    when (1) beyond a process limit; (2) in a run of 7+ points each higher (or each lower) than the
-    last, a tie ending the run; (3) in a run of 7+ points on one side of the mean, a point on the
-    mean ending the run; (4) one of 2 or 3 points, within 3 consecutive ones, beyond the same
-    2-sigma line (a point beyond a limit counts; the third point may be anywhere).
+    Count", 2019): missing months are dropped (moving ranges then join the months either side of a
+    gap); limits are mean +/- 2.66 x mean moving range, 2-sigma lines mean +/- (2/3) x 2.66 x mean
+    moving range, with every moving range counted, as the Making Data Count Excel tool does (the
+    NHSRplotthedots R package by default first screens out moving ranges above 3.267 x their mean).
+    A point is special cause when (1) beyond a process limit; (2) in a run of 7+ points each higher
+    (or each lower) than the last, a tie ending the run; (3) in a run of 7+ points on one side of the
+    mean, a point on the mean ending the run; (4) beyond a 2-sigma line in 3 consecutive points that
+    all lie on that side of the mean, 2 or 3 of them beyond the line (a point beyond a limit counts),
+    as NHSRplotthedots has it since its fix #143 and the Making Data Count team's logic of 2023.
     Where rules disagree on a point's side, the first of limit, trend, 2-of-3, shift wins
     (NHSRplotthedots' order). Fewer than 12 points give provisional limits.
     """
@@ -157,13 +159,15 @@ def _trend_sides(values: np.ndarray) -> np.ndarray:
 
 
 def _two_of_three_sides(values: np.ndarray, limits: ProcessLimits) -> np.ndarray:
-    """Points beyond a 2-sigma line in a window of 3 consecutive points with 2+ beyond that same line."""
+    """Points beyond a 2-sigma line in a window of 3 consecutive points, all 3 on that side of the
+    mean, with 2+ beyond that same line."""
     beyond = _beyond(values, limits.lower_two_sigma, limits.upper_two_sigma)
+    of_mean = np.sign(values - limits.mean)
     sides = np.zeros(len(values), dtype=int)
     for start in range(len(values) - 2):
         window = beyond[start:start + 3]
         for side in (HIGH, LOW):
-            if np.count_nonzero(window == side) >= 2:
+            if np.all(of_mean[start:start + 3] == side) and np.count_nonzero(window == side) >= 2:
                 sides[start:start + 3][window == side] = side
     return sides
 

@@ -107,13 +107,27 @@ def test_two_of_three_beyond_two_sigma_flags_only_those_beyond():
     # Twelve alternating 9,11 (sum 120; 11 moving ranges of 2), then 16, 11, 16.
     # Mean 163/15 = 10.866667. Moving ranges 22 + 5 + 5 + 5 = 37: MR-bar 37/14 = 2.642857.
     # 2-sigma 10.866667 +/- 4.686667: 6.18 and 15.553333; limits 3.836667 and 17.896667.
-    # Window of points 13-15 (16, 11, 16): two above the upper 2-sigma line, so 13 and 15 are
-    # flagged; 14 (11) is not. Sides of the mean alternate until 12-15 (4 above): no shift; no trend.
+    # Window of points 13-15 (16, 11, 16): all three above the mean, two above the upper 2-sigma
+    # line, so 13 and 15 are flagged; 14 (11) is not. Sides of the mean alternate until 12-15
+    # (4 above): no shift; no trend.
     chart = xmr_chart(monthly(ALTERNATING_9_11 + [16, 11, 16]), "lower_is_better")
     assert chart.limits.upper_two_sigma == pytest.approx(15.553333, abs=1e-6)
     assert chart.limits.upper_process_limit == pytest.approx(17.896667, abs=1e-6)
     assert special_causes(chart) == flagged(chart, "two_of_three") == [13, 15]
     assert chart.variation_icon == "special cause concern"
+
+
+def test_two_beyond_two_sigma_with_the_third_point_across_the_mean_are_not_a_signal():
+    # Issue 12's example, after NHSRplotthedots' fix #143: twelve alternating 9,11 then 16, 9, 16.
+    # Mean (120 + 41)/15 = 161/15 = 10.733333. Moving ranges 22 + 5 + 7 + 7 = 41: MR-bar 41/14 = 2.928571.
+    # Upper 2-sigma 10.733333 + 1.773333 x 2.928571 = 15.926667; upper limit 10.733333 + 7.79 = 18.523333.
+    # Points 13 and 15 (16) are above the 2-sigma line, but 14 (9) is below the mean: no 2-of-3.
+    # Nothing beyond a limit; sides alternate (no run of 7); no 7-point trend: common cause throughout.
+    chart = xmr_chart(monthly(ALTERNATING_9_11 + [16, 9, 16]), "lower_is_better")
+    assert chart.limits.mean == pytest.approx(10.733333, abs=1e-6)
+    assert chart.limits.upper_two_sigma == pytest.approx(15.926667, abs=1e-6)
+    assert chart.limits.upper_process_limit == pytest.approx(18.523333, abs=1e-6)
+    assert special_causes(chart) == [] and chart.variation_icon == "common cause"
 
 
 def test_two_beyond_two_sigma_on_opposite_sides_are_not_a_signal():
