@@ -505,7 +505,8 @@ def methods(dataset: Dataset, assessment: Assessment) -> Findings:
         f"Rates per 1,000 residents use the {population_note}; first time entrants are per 100,000 residents "
         f"aged 10 to 17{_youth_population_note(assessment)}.",
         "Counts are compared with the same period last year by the exact conditional test for two Poisson "
-        "counts, with the rate ratio's exact interval; proportions by a two-proportion test with Newcombe's "
+        "counts (twice its smaller one-sided p-value, so the test and the rate ratio's exact interval always "
+        "agree); proportions by a two-proportion test with Newcombe's "
         "interval; re-offending rates per person by the Poisson rate comparison. Intervals: Byar's method "
         "for counts (exact below 10 events), Wilson's for proportions.",
         "Six-month trend: Poisson regression of the last six monthly counts (quasi-Poisson where "

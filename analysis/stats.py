@@ -50,11 +50,15 @@ def compare_counts(
     """Exact conditional test of two Poisson counts, with the exact interval of their rate ratio.
 
     Method: given the total n = current + previous, the current count is binomial with
-    p = r*e1 / (r*e1 + e2) under rate ratio r (Przyborowski and Wilenski, 1940). The p-value is the
-    two-sided exact binomial test of r = 1 (statsmodels `test_poisson_2indep`, method 'exact-cond');
-    the interval is the Clopper-Pearson interval of p mapped back to r = p/(1-p) * e2/e1
-    (Rothman, Greenland and Lash, Modern Epidemiology, 3rd ed., 2008, ch. 14). Exposures are
-    population (or person-time); equal exposures compare the counts themselves.
+    p = r*e1 / (r*e1 + e2) under rate ratio r (Przyborowski and Wilenski, 1940). The interval is the
+    Clopper-Pearson interval of p mapped back to r = p/(1-p) * e2/e1 (Rothman, Greenland and Lash,
+    Modern Epidemiology, 3rd ed., 2008, ch. 14); the p-value is the test that interval inverts: twice
+    the smaller one-sided exact binomial p-value of r = 1, at most 1 (statsmodels
+    `test_poisson_2indep`, method 'exact-cond', each side). So p < 0.05 exactly when the 95% interval
+    leaves out 1. (The two-sided "minimum likelihood" p-value, R's poisson.test and statsmodels'
+    default, can contradict the interval when exposures differ: 5 against 15 at 311 and 334 gives
+    p = 0.044 with an interval of 0.10 to 1.04.) Exposures are population (or person-time); equal
+    exposures compare the counts themselves, where the two p-values agree.
     """
     if current < 0 or previous < 0:
         raise ValueError(f"counts must be >= 0, got {current} and {previous}")
@@ -66,8 +70,9 @@ def compare_counts(
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # statsmodels divides by a zero count
-        p_value = float(test_poisson_2indep(current, current_exposure, previous, previous_exposure,
-                                            method="exact-cond").pvalue)
+        p_value = 2 * min(float(test_poisson_2indep(current, current_exposure, previous, previous_exposure,
+                                                    method="exact-cond", alternative=side).pvalue)
+                          for side in ("larger", "smaller"))
     p_low, p_high = proportion_confint(current, current + previous, alpha=1 - level, method="beta")
     ratio_low = _odds(p_low) * exposure_ratio
     ratio_high = _odds(p_high) * exposure_ratio

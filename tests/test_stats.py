@@ -57,6 +57,29 @@ def test_ratio_interval_from_clopper_pearson_limits():
     assert forward.p_value == pytest.approx(backward.p_value)
 
 
+def test_p_value_and_interval_agree_with_unequal_exposures():
+    # Issue 12's example: 5 against 15 at exposures 311 and 334. Given n = 20, the current count is
+    # Binomial(20, p0) with p0 = 311/645 under no change; P(X <= 5) = sum over k = 0..5 of
+    # C(20, k) p0^k (1 - p0)^(20 - k) = 0.0299797, and P(X >= 5) is near 1: p = 2 x 0.0299797 = 0.0599595,
+    # not significant, as the interval (which reaches above 1) says. The default two-sided exact
+    # test gave 0.044 here.
+    p0 = 311 / 645
+    lower_tail = sum(math.comb(20, k) * p0 ** k * (1 - p0) ** (20 - k) for k in range(6))
+    result = compare_counts(5, 15, current_exposure=311, previous_exposure=334)
+    assert lower_tail == pytest.approx(0.0299797, abs=1e-7)
+    assert result.p_value == pytest.approx(2 * lower_tail, rel=1e-9)
+    assert not result.significant and result.ratio_low < 1 < result.ratio_high
+
+
+def test_significant_exactly_when_the_interval_leaves_out_one():
+    for current in range(0, 40, 3):
+        for previous in range(0, 40, 4):
+            for exposures in ((311, 334), (1000, 1000), (52_000, 48_500), (7, 19)):
+                result = compare_counts(current, previous, *exposures)
+                excludes_one = result.ratio_high < 1 or result.ratio_low > 1
+                assert result.significant == excludes_one, (current, previous, exposures, result)
+
+
 def test_negative_counts_are_refused():
     with pytest.raises(ValueError, match=">= 0"):
         compare_counts(-1, 3)
