@@ -1,5 +1,6 @@
 """Sentences, checked one by one against the wording rules of DESIGN.md, on Testshire's results."""
 import dataclasses
+from types import SimpleNamespace
 
 import pytest
 
@@ -91,3 +92,22 @@ def test_counts_have_thousands_separators(value, text):
 
 def test_significance_is_explained_in_one_sentence():
     assert "95%" in wording.SIGNIFICANCE_MEANING and wording.SIGNIFICANCE_MEANING.count(". ") == 0
+
+
+def shown_change(statistic: str, value: float, previous: float) -> str:
+    """difference_text for a result with only what it reads."""
+    result = SimpleNamespace(measure=SimpleNamespace(statistic=statistic), value=value,
+                             change=SimpleNamespace(previous=previous, difference=value - previous))
+    return wording.difference_text(result)
+
+
+def test_a_change_is_worked_from_the_values_as_shown():
+    # 25.34% shows as 25.3% and 18.66% as 18.7%: the page reads 25.3 - 18.7 = +6.6 points, though the
+    # unrounded difference, 6.68, would show as +6.7.
+    assert shown_change("proportion", 25.34, 18.66) == "+6.6 percentage points"
+    # 40.4% fewer offences shows as 40%, 36.6% as 37%: +3 points on the page (not +3.8).
+    assert shown_change("percent_reduction", 40.4, 36.6) == "+3 percentage points"
+    # 1.044 re-offences per offender shows as 1.04, 1.025 as 1.02 (stored as 1.02499...): +0.02.
+    assert shown_change("rate_per_person", 1.044, 1.025) == "+0.02"
+    assert shown_change("proportion", 25.34, 25.26) == "0.0 percentage points"  # both show as 25.3%
+    assert shown_change("count", 988, 805) == "+183"
