@@ -256,8 +256,9 @@ def _cohort_change(measure: Measure, row: pd.Series, previous: pd.Series) -> Cha
         events, people = int(row["reoffences"]), int(row["offenders"])
         before, before_people = int(previous["reoffences"]), int(previous["offenders"])
         comparison = compare_counts(events, before, people, before_people)
+        percent = None if comparison.rate_ratio is None else 100 * (comparison.rate_ratio - 1)  # none re-offended before
         return Change(before / before_people, events / people - before / before_people,
-                      100 * (comparison.rate_ratio - 1), "rate ratio", comparison.rate_ratio, comparison.ratio_low,
+                      percent, "rate ratio", comparison.rate_ratio, comparison.ratio_low,
                       comparison.ratio_high, comparison.p_value, not bool(row["provisional"] or previous["provisional"]))
     value = 100 * (1 - row["offences_after"] / row["offences_before"])
     last = 100 * (1 - previous["offences_after"] / previous["offences_before"])

@@ -1,5 +1,8 @@
 """Assessment of Testshire (tests/data): expected values are counted by hand from the CSV rows, and
 the statistics are those of the modules tested against independent values elsewhere."""
+import math
+import shutil
+
 import pytest
 
 from analysis.assess import assess, population, row_accounting
@@ -137,3 +140,21 @@ def test_every_row_of_the_quarter_is_accounted_for(dataset):
         "LSOA not in lookup": 1,
         "no LSOA code": 1,
     }
+
+
+def test_a_cohort_after_one_where_no_one_re_offended_is_compared_not_crashed(small_data_dir, tmp_path):
+    # The 2019-20 cohort: 100 offenders, 0 re-offences; 2020-21: 100 and 104. Given n = 104, the
+    # current count is Binomial(104, 1/2) under no change and all 104 fell in the current cohort:
+    # two-sided p = 2 x 0.5^104, far below 0.05. The rate ratio is undefined (0 before): no percent.
+    data = tmp_path / "data"
+    shutil.copytree(small_data_dir, data)
+    path = data / "local" / "youth_reoffending.csv"
+    path.write_text(path.read_text().replace("2019-20,100,95,no", "2019-20,100,0,no"))
+    dataset = load_dataset(data)
+    result = next(r for r in assess(dataset, Quarter(2022, 2), dataset.areas.county).results
+                  if r.measure.id == "youth_reoffending_rate")
+    change = result.change
+    assert (change.previous, change.difference, change.percent, change.estimate) == (0.0, 1.04, None, None)
+    assert change.p_value == pytest.approx(2 * 0.5 ** 104) and change.high == math.inf and change.significant
+    from analysis import wording
+    assert "+1.04" in wording.result_sentence(result)
