@@ -86,7 +86,7 @@ def signals(assessment: Assessment, result: Result) -> tuple[Signal, ...]:
     trend = result.trend
     if trend is not None and trend.significant and trend.label in ("worsening", "rising", "falling", "improving"):
         severity = 5 if trend.label == "improving" else 3
-        found.append(Signal(severity, f"{trend.label} six-month trend ({wording.trend_size(trend)})", "trend"))
+        found.append(Signal(severity, wording.trend_words(trend), "trend"))
     return tuple(sorted(found, key=lambda s: s.severity))
 
 

@@ -510,7 +510,9 @@ def methods(dataset: Dataset, assessment: Assessment) -> Findings:
         "interval; re-offending rates per person by the Poisson rate comparison. Intervals: Byar's method "
         "for counts (exact below 10 events), Wilson's for proportions.",
         "Six-month trend: Poisson regression of the last six monthly counts (quasi-Poisson where "
-        "over-dispersed). SPC: XmR chart of up to 24 months, NHS England 'Making Data Count' rules. "
+        "over-dispersed), not adjusted for season: a rise from spring into summer can be the season itself, "
+        "so the charts show the same months a year before beside it. SPC: XmR chart of up to 24 months, NHS "
+        "England 'Making Data Count' rules. "
         "Districts: PHE funnel limits around the county value.",
         ("Provisional figures, shown but not tested: " + ", ".join(map(wording.lower_first, provisional)) + ".")
         if provisional else "No figure in this report is provisional.",

@@ -12,6 +12,7 @@ from analysis.dataset import Dataset
 from analysis.periods import Quarter, month_name, year_earlier
 from analysis.spc import RUN_LENGTH
 from analysis.stats import SIGNIFICANCE_LEVEL
+from analysis.trend import TREND_MONTHS
 
 SMALLEST_BASE_FOR_PERCENT = 20  # below this a count's % change is left out: 10 to 3 is not "-70%"
 LARGE_PERCENT, LARGE_POINTS = 10, 5  # a change this large is never called "similar", significant or not
@@ -174,6 +175,15 @@ def _chart_value(value: float) -> str:
 
 def trend_size(trend) -> str:
     return signed(f"{trend.monthly_percent_change:+.1f}") + "% a month"
+
+
+def trend_words(trend) -> str:
+    """'rising six-month trend (+6.0% a month)', or, fitted on fewer months, 'rising trend over the 5
+    months with figures of the last six (+6.0% a month)'."""
+    if trend.months_used < TREND_MONTHS:
+        return (f"{trend.label} trend over the {trend.months_used} months with figures of the last {TREND_MONTHS}"
+                f" ({trend_size(trend)})")
+    return f"{trend.label} six-month trend ({trend_size(trend)})"
 
 
 def change_sentence(result: Result) -> str:

@@ -111,3 +111,10 @@ def test_a_change_is_worked_from_the_values_as_shown():
     assert shown_change("rate_per_person", 1.044, 1.025) == "+0.02"
     assert shown_change("proportion", 25.34, 25.26) == "0.0 percentage points"  # both show as 25.3%
     assert shown_change("count", 988, 805) == "+183"
+
+
+def test_a_trend_says_how_many_months_it_was_fitted_on_when_fewer_than_six():
+    trend = SimpleNamespace(label="rising", months_used=6, monthly_percent_change=6.04)
+    assert wording.trend_words(trend) == "rising six-month trend (+6.0% a month)"
+    trend.months_used = 5
+    assert wording.trend_words(trend) == "rising trend over the 5 months with figures of the last 6 (+6.0% a month)"
