@@ -20,6 +20,7 @@ from cycler import cycler
 from matplotlib.figure import Figure
 
 from analysis.commentary import render_markdown
+from analysis.wording import SMALL_RATE
 
 PAPER_KEY = "community_safety_paper"  # output metadata: {PAPER_KEY: {"part": ..., "title": ...}}
 
@@ -47,9 +48,14 @@ def escape(text: object) -> str:
 
 
 def number_text(value: object, decimals: int = 1) -> str:
+    """A number as the paper's text shows it: a value under 1 that is not whole to two places, as
+    wording.rate does, so the same figure reads the same in a sentence and in a table."""
     if isinstance(value, str):
         return value
-    return "no data" if pd.isna(value) else f"{value:,.{decimals}f}"
+    if pd.isna(value):
+        return "no data"
+    places = 2 if decimals and abs(value) < SMALL_RATE else decimals
+    return f"{value:,.{places}f}"
 
 
 def table_html(frame: pd.DataFrame, css: str, index: bool = False) -> str:

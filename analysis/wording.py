@@ -30,8 +30,11 @@ def count(value: float) -> str:
     return f"{value:,.0f}"
 
 
+SMALL_RATE = 0.95  # below this a rate shows two decimal places (0.09, not 0.1), in text and tables alike
+
+
 def rate(value: float) -> str:
-    return f"{value:,.1f}" if value >= 0.95 else f"{value:.2f}"
+    return f"{value:,.1f}" if value >= SMALL_RATE else f"{value:.2f}"
 
 
 def signed(text: str) -> str:

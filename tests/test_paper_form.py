@@ -283,3 +283,14 @@ def test_provisional_months_are_hollow_and_the_caption_says_which_month_spc_read
         "(Jun 2022)." in chart.caption
     assert chart.note.startswith("Provisional figures (hollow dots) are left out of the SPC limits, signals and trends: "
                                  "Referrals to domestic abuse support services (illustrative), Jul 2022-Sep 2022.")
+
+
+def test_a_small_rate_reads_the_same_in_a_table_as_in_a_sentence():
+    # Robbery in Leicestershire: 61 crimes in 702,000 residents is 0.087 per 1,000: "0.09" in the
+    # sentence (wording.rate) and in a chart's numbers table, never "0.1"; 1.34 is "1.3" in both.
+    from analysis.paper import table_html
+    from analysis.wording import rate
+
+    page = table_html(pd.DataFrame({"per 1,000": [61 / 702, 1.34]}), "chart-data")
+    assert ["<td>0.09</td>", "<td>1.3</td>"] == re.findall(r"<td>[^<]*</td>", page)
+    assert (rate(61 / 702), rate(1.34)) == ("0.09", "1.3")
