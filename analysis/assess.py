@@ -10,12 +10,15 @@ import math
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from analysis import series
 from analysis.areas import Area
 from analysis.dataset import DataError, Dataset
-from analysis.funnel import THREE_SIGMA, TWO_SIGMA, label_area, proportion_funnel_limits, rate_funnel_limits
+from analysis.funnel import (OVERDISPERSED, THREE_SIGMA, TWO_SIGMA, label_area, overdispersed_proportion_limits,
+                             overdispersed_rate_limits, overdispersion, proportion_funnel_limits,
+                             proportion_z_scores, rate_funnel_limits, rate_z_scores)
 from analysis.intervals import (count_interval, newcombe_difference, proportion_interval, rate_interval,
                                 two_proportion_test, wilson)
 from analysis.measures import Measure
@@ -353,13 +356,19 @@ def _spc(data: pd.DataFrame, measure: Measure, quarter: Quarter, check: TargetCh
 
 
 def district_table(dataset: Dataset, measure: Measure, quarter: Quarter, period: str) -> pd.DataFrame | None:
-    """Each district's value with its interval, PHE funnel limits around the county's value at 95%
-    and 99.8%, and its label (higher / similar / lower than the county, at 95%); the same for every
+    """Each district's value with its interval, funnel limits around the county's value at 95% and
+    99.8%, and its label (higher / similar / lower than the county, at 95%); the same for every
     area's report, so computed once.
+
+    The limits are the measure's `district_limits`: by default widened for the districts'
+    overdispersion (columns `phi` and `tau2`; `tau2` 0 gives PHE's exact Poisson limits). Counts in
+    the thousands vary between districts many times more than Poisson chance allows (phi 12 for
+    total crime in 2022-23 Q2), so plain Poisson limits flag most districts and their labels flip
+    from quarter to quarter; the widened limits ask which districts stand out from the others.
 
     None where the measure is not reported for every district, or the window is incomplete.
     """
-    return dataset.remember(("districts", measure.id, quarter, period),
+    return dataset.remember(("districts", measure, quarter, period),
                             lambda: _district_values(dataset, measure, quarter, period))
 
 
@@ -381,6 +390,9 @@ def _district_values(dataset: Dataset, measure: Measure, quarter: Quarter, perio
                      "denominator": denominator, "value": value, "low": low, "high": high})
     table = pd.DataFrame(rows)
     baseline = table.loc[table["is_county"], "value"].iloc[0]
+    spread = _overdispersion(measure, table[~table["is_county"]], baseline)
+    table["phi"] = spread.phi
+    table["tau2"] = spread.tau2 if measure.district_limits == OVERDISPERSED else 0.0
     for level, suffix in ((TWO_SIGMA, "95"), (THREE_SIGMA, "99_8")):
         limits = [_funnel_limits(measure, row, baseline, level) for row in table.itertuples()]
         table[f"limit_low_{suffix}"] = [low for low, _ in limits]
@@ -392,10 +404,26 @@ def _district_values(dataset: Dataset, measure: Measure, quarter: Quarter, perio
     return table
 
 
+def _overdispersion(measure: Measure, districts: pd.DataFrame, baseline: float):
+    """The districts' overdispersion around the county value (Spiegelhalter 2005)."""
+    if measure.statistic == "count":
+        expected = baseline / measure.rate_per * districts["denominator"]
+        return overdispersion(rate_z_scores(districts["numerator"], expected), 1 / (2 * np.sqrt(expected)))
+    proportion = baseline / 100
+    return overdispersion(proportion_z_scores(districts["numerator"] / districts["denominator"],
+                                              districts["denominator"], proportion),
+                          np.sqrt(proportion * (1 - proportion) / districts["denominator"]))
+
+
 def _funnel_limits(measure: Measure, row, baseline: float, level: float) -> tuple[float, float]:
-    """Limits at the district's own events (rates) or denominator (proportions); with no events
-    at all, a rate's lower limit is the rate whose expected count has a chance of zero below the
-    level's tail, and the district's rate of 0 is compared with that."""
+    """Limits at the district's own size: widened where `tau2` is above 0; else PHE's at its own
+    events (rates) or denominator (proportions), where with no events at all a rate's lower limit
+    is the rate whose expected count has a chance of zero below the level's tail, and the
+    district's rate of 0 is compared with that."""
+    if row.tau2 > 0:
+        if measure.statistic == "count":
+            return overdispersed_rate_limits(baseline * row.denominator / measure.rate_per, baseline, row.tau2, level)
+        return overdispersed_proportion_limits(row.denominator, baseline, row.tau2, 100, level)
     if measure.statistic != "count":
         return proportion_funnel_limits(row.denominator, baseline, 100, level)
     if row.numerator >= 1:

@@ -13,7 +13,8 @@ import matplotlib.ticker
 import numpy as np
 import pandas as pd
 
-from analysis.funnel import THREE_SIGMA, TWO_SIGMA, proportion_funnel_limits, rate_funnel_limits, rate_funnel_populations
+from analysis.funnel import (THREE_SIGMA, TWO_SIGMA, overdispersed_proportion_limits, overdispersed_rate_limits,
+                             proportion_funnel_limits, rate_funnel_limits, rate_funnel_populations)
 from analysis.measures import Measure
 from analysis.paper import PALETTE, Chart, house_style
 from analysis.periods import Quarter, month_name
@@ -104,11 +105,13 @@ def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, outcom
     return figure
 
 
-def funnel(table: pd.DataFrame, measure: Measure, title: str, quarter: Quarter, highlight: str, alt: str) -> Chart:
-    """Funnel plot: each district's value against its size, with PHE's 95% and 99.8% limits around the
-    county. Each point carries a number, highest value first, and the key beside the plot names the
-    district and its label: no name can cover a point, a limit line or another name. (A label-placement
-    library, adjustText, left names on the limit lines of the narrow funnels district counts make.)"""
+def funnel(table: pd.DataFrame, measure: Measure, title: str, quarter: Quarter, highlight: str, alt: str,
+           limits_name: str) -> Chart:
+    """Funnel plot: each district's value against its size, with the 95% and 99.8% limits around the
+    county that judged it (`limits_name` says which, in the title). Each point carries a number,
+    highest value first, and the key beside the plot names the district and its label: no name can
+    cover a point, a limit line or another name. (A label-placement library, adjustText, left names
+    on the limit lines of the narrow funnels district counts make.)"""
     districts, county = table[~table["is_county"]], table[table["is_county"]].iloc[0]
     rate = measure.statistic == "count"
     districts = districts.sort_values("value", ascending=False)
@@ -118,12 +121,18 @@ def funnel(table: pd.DataFrame, measure: Measure, title: str, quarter: Quarter, 
             "value": f"per {measure.rate_per:,}" if rate else "%", "label": "against the county"})
     numbers.insert(0, "point", [str(n) for n in range(1, len(districts) + 1)] + [""])
     figure = Chart(alt, numbers, figsize=(A4_WIDTH_INCHES, 3.6))
+    tau2 = float(county["tau2"])
     with house_style():
         axis = figure.subplots()
         sizes = np.linspace(max(1.0, districts["denominator"].min() * 0.5), districts["denominator"].max() * 1.3, 120)
         for level, style in ((TWO_SIGMA, "--"), (THREE_SIGMA, ":")):
             label = f"{level:.1%} limits".replace(".0%", "%")
-            if rate:
+            if tau2 > 0:
+                limits = [overdispersed_rate_limits(county["value"] * size / measure.rate_per, county["value"], tau2, level)
+                          if rate else overdispersed_proportion_limits(size, county["value"], tau2, 100, level)
+                          for size in sizes]
+                lower, upper = (sizes, [low for low, _ in limits]), (sizes, [high for _, high in limits])
+            elif rate:
                 events = np.unique(np.geomspace(1, max(2, county["value"] * sizes[-1] / measure.rate_per * 1.5), 80).round())
                 at = [rate_funnel_populations(e, county["value"], measure.rate_per, level) for e in events]
                 limits = [rate_funnel_limits(e, county["value"], measure.rate_per, level) for e in events]
@@ -150,8 +159,8 @@ def funnel(table: pd.DataFrame, measure: Measure, title: str, quarter: Quarter, 
         axis.xaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
         axis.set_xlabel("residents" if rate else "respondents or cases")
         axis.set_ylabel(f"per {measure.rate_per:,}" if rate else "%")
-        axis.set_title(textwrap.fill(f"{title}: districts against the county, {quarter} (funnel plot)", 80),
-                       fontsize=10, loc="left")
+        axis.set_title(textwrap.fill(f"{title}: districts against the county, {quarter} (funnel plot; limits "
+                                     f"{limits_name})", 80), fontsize=10, loc="left")
         axis.legend(fontsize=7, loc="lower left", bbox_to_anchor=(1.04, 0), frameon=False, borderaxespad=0)
         # The key: one entry under another, however many districts and however long their names (the
         # figure grows to hold them, above the legend)

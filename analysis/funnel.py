@@ -5,10 +5,16 @@ Medicine 24:1185-1202, as implemented in PHEindicatormethods v2.1.0 (phe_funnels
 phe_funnel_significance) for PHE's Fingertips. Baselines and limits are per `multiplier`
 (per 1,000 residents, or per 100 for a percentage). PHE draws two pairs of limits, at 95% ("2s")
 and 99.8% ("3s").
+
+Limits may also be widened for overdispersion, the spread between districts beyond chance, by
+Spiegelhalter's additive random-effects method with winsorised z-scores (`overdispersion`).
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+
+import numpy as np
 
 from analysis.intervals import exact_poisson, z_for_level
 
@@ -17,6 +23,69 @@ THREE_SIGMA = 0.998  # 0.001 outside each limit
 FUNNEL_LEVELS = (TWO_SIGMA, THREE_SIGMA)
 
 HIGHER, SIMILAR, LOWER = "higher", "similar", "lower"
+
+OVERDISPERSED, POISSON = "overdispersed", "poisson"
+DISTRICT_LIMITS = (OVERDISPERSED, POISSON)
+WINSORISED = 0.1  # of z-scores pulled in at each end before estimating overdispersion
+
+
+@dataclass(frozen=True)
+class Overdispersion:
+    """How much more the areas vary than chance allows: `phi` is the mean squared (winsorised)
+    z-score, 1 where the spread is chance alone; `tau2` the between-area variance added to each
+    area's own, on the scale of the z-scores (square-root ratio for rates, proportion for %)."""
+
+    phi: float
+    tau2: float
+    areas: int
+
+
+def rate_z_scores(events: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Z-scores of observed against expected counts on the square-root scale, 2 (sqrt O - sqrt E):
+    y = sqrt(O / E) has target 1 and standard error 1 / (2 sqrt E) (Spiegelhalter 2005, appendix)."""
+    return 2 * (np.sqrt(np.asarray(events, float)) - np.sqrt(np.asarray(expected, float)))
+
+
+def proportion_z_scores(proportions: np.ndarray, denominators: np.ndarray, baseline: float) -> np.ndarray:
+    """(p - p0) / sqrt(p0 (1 - p0) / n), proportions as fractions."""
+    return (np.asarray(proportions, float) - baseline) / np.sqrt(baseline * (1 - baseline) / np.asarray(denominators, float))
+
+
+def overdispersion(z_scores: np.ndarray, standard_errors: np.ndarray) -> Overdispersion:
+    """Overdispersion of areas' z-scores, and the between-area variance that allows for it.
+
+    Method: Spiegelhalter (2005), "Handling over-dispersion of performance indicators", Qual Saf
+    Health Care 14:347-351, and its appendix, as the Care Quality Commission applied it. Set the
+    lowest 10% of z-scores to the 10th percentile and the highest 10% to the 90th (percentiles by
+    linear interpolation, R's type 7), so one outlying area cannot widen everyone's limits;
+    phi = mean of the squared winsorised z-scores; then the DerSimonian-Laird moment estimate
+    tau2 = (I phi - (I - 1)) / (sum w - sum w^2 / sum w), with w = 1 / s^2 and I areas, or 0 where
+    I phi <= I - 1 (no more spread than chance).
+    """
+    z_scores, standard_errors = np.asarray(z_scores, float), np.asarray(standard_errors, float)
+    low, high = np.percentile(z_scores, [100 * WINSORISED, 100 * (1 - WINSORISED)])
+    areas = len(z_scores)
+    phi = float(np.mean(np.clip(z_scores, low, high) ** 2))
+    weights = 1 / standard_errors ** 2
+    spread = areas * phi - (areas - 1)
+    tau2 = max(0.0, spread / (weights.sum() - (weights ** 2).sum() / weights.sum())) if spread > 0 else 0.0
+    return Overdispersion(phi, float(tau2), areas)
+
+
+def overdispersed_rate_limits(expected: float, baseline: float, tau2: float,
+                              level: float = TWO_SIGMA) -> tuple[float, float]:
+    """Limits of a rate whose expected count is `expected`, widened by `tau2` on the square-root
+    scale: baseline * (1 -/+ z sqrt(1 / (4E) + tau2))^2, the lower cut at 0 (Spiegelhalter 2005)."""
+    half_width = z_for_level(level) * math.sqrt(1 / (4 * expected) + tau2)
+    return baseline * max(0.0, 1 - half_width) ** 2, baseline * (1 + half_width) ** 2
+
+
+def overdispersed_proportion_limits(denominator: float, baseline: float, tau2: float, multiplier: float = 100,
+                                    level: float = TWO_SIGMA) -> tuple[float, float]:
+    """p0 -/+ z sqrt(p0 (1 - p0) / n + tau2), cut to 0 and to 100% (Spiegelhalter 2005)."""
+    proportion = baseline / multiplier
+    half_width = z_for_level(level) * math.sqrt(proportion * (1 - proportion) / denominator + tau2)
+    return multiplier * max(0.0, proportion - half_width), multiplier * min(1.0, proportion + half_width)
 
 
 def rate_funnel_populations(events: float, baseline: float, multiplier: float = 1000,

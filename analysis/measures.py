@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 
+from analysis.funnel import DISTRICT_LIMITS, OVERDISPERSED
 from analysis.paths import MEASURES_FILE
 
 OUTCOMES = (
@@ -62,6 +63,7 @@ class Measure:
     population: str = "all_ages"  # counts: which residents the rate is per
     crime_types: tuple[str, ...] | str = ()  # police_uk: the crime types counted, or ALL_TYPES
     exclude_crime_types: tuple[str, ...] = ()
+    district_limits: str = OVERDISPERSED  # funnel limits: allowing for the spread between districts, or Poisson
 
     @property
     def headline_period(self) -> str:
@@ -105,6 +107,7 @@ def _measure(where: str, entry: object) -> Measure:
     _one_of(where, "statistic", entry["statistic"], (SOURCE_STATISTICS[entry["source"]],))
     _one_of(where, "target", entry["target"], TARGET_KINDS)
     _one_of(where, "population", entry.get("population", "all_ages"), POPULATIONS)
+    _one_of(where, "district_limits", entry.get("district_limits", OVERDISPERSED), DISTRICT_LIMITS)
     polarity_needed = {"reduction": "lower_is_better", "at_most": "lower_is_better", "at_least": "higher_is_better"}
     if polarity_needed.get(entry["target"], entry["polarity"]) != entry["polarity"]:
         raise CatalogueError(f"{where}: a {entry['target']} target needs polarity "
@@ -134,6 +137,7 @@ def _measure(where: str, entry: object) -> Measure:
         population=entry.get("population", "all_ages"),
         crime_types=crime_types if crime_types == ALL_TYPES else tuple(map(str, crime_types)),
         exclude_crime_types=tuple(map(str, entry.get("exclude_crime_types", []))),
+        district_limits=entry.get("district_limits", OVERDISPERSED),
     )
 
 

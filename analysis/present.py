@@ -365,11 +365,12 @@ def funnel_chart(dataset: Dataset, assessment: Assessment, result: Result, numbe
         return None
     table, measure = result.districts, result.measure
     districts = table[~table["is_county"]].sort_values("value", ascending=False)
-    caption = wording.districts_sentence(result)
+    limits, spread = wording.funnel_limits(result)
+    caption = f"{wording.districts_sentence(result)} Limits {limits} ({spread})."
     alt = (f"Funnel plot of {wording.lower_first(measure.title)} per {measure.rate_per:,} residents against "
            f"district population in {assessment.quarter}, with 95% and 99.8% limits around the county rate; "
            + "; ".join(f"{row.area} {row.label}" for row in districts.itertuples()) + f". {caption}")
-    chart = charts.funnel(table, measure, _marked(dataset, result), assessment.quarter, assessment.area.name, alt)
+    chart = charts.funnel(table, measure, _marked(dataset, result), assessment.quarter, assessment.area.name, alt, limits)
     chart.figure_number, chart.caption = number, caption
     return chart
 
@@ -513,7 +514,11 @@ def methods(dataset: Dataset, assessment: Assessment) -> Findings:
         "over-dispersed), not adjusted for season: a rise from spring into summer can be the season itself, "
         "so the charts show the same months a year before beside it. SPC: XmR chart of up to 24 months, NHS "
         "England 'Making Data Count' rules. "
-        "Districts: PHE funnel limits around the county value.",
+        "Districts: funnel limits around the county value at 95% and 99.8%, widened for the spread "
+        "between districts beyond chance (Spiegelhalter's additive random-effects method, 10% winsorised "
+        "z-scores): counts in the thousands vary between districts many times more than chance allows, "
+        "and plain Poisson limits would flag most districts. Where the districts vary no more than "
+        "chance, PHE's exact Poisson limits are used. Each funnel plot says which.",
         ("Provisional figures, shown but not tested: " + ", ".join(map(wording.lower_first, provisional)) + ".")
         if provisional else "No figure in this report is provisional.",
         "Contains public sector information licensed under the Open Government Licence v3.0.",

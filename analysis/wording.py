@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from analysis.assess import Assessment, Result
 from analysis.dataset import Dataset
+from analysis.funnel import OVERDISPERSED
 from analysis.periods import Quarter, month_name, year_earlier
 from analysis.spc import RUN_LENGTH
 from analysis.stats import SIGNIFICANCE_LEVEL
@@ -452,6 +453,18 @@ def districts_sentence(result: Result) -> str:
     if not parts:
         return f"{result.measure.title}: every district is similar to the county at the 95% funnel limits."
     return f"{result.measure.title}: " + "; ".join(parts) + " (95% funnel limits); the others are similar."
+
+
+def funnel_limits(result: Result) -> tuple[str, str]:
+    """Which funnel limits judged the districts, and the overdispersion behind the choice:
+    ('widened for the spread between districts', 'overdispersion phi 12.0; chance alone gives about 1')."""
+    county = result.districts[result.districts["is_county"]].iloc[0]
+    spread = f"overdispersion \u03c6 {county['phi']:.1f}; chance alone gives about 1"
+    if county["tau2"] > 0:
+        return "widened for the spread between districts", spread
+    if result.measure.district_limits == OVERDISPERSED:
+        return "Poisson: the districts vary no more than chance allows", spread
+    return "Poisson, not widened for the spread between districts", spread
 
 
 def districts_differ(result: Result, differ) -> str:

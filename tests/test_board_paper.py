@@ -92,7 +92,7 @@ def test_every_off_track_measure_is_in_the_exceptions_table_with_the_example_act
 def test_the_district_paper_is_about_its_district(default_pack):
     page = (default_pack / "melton.html").read_text(encoding="utf-8")
     words = " ".join(re.sub(r"<[^>]+>", " ", page).split())
-    assert "Melton, at the 95% funnel limits: higher than the county for shoplifting" in words
+    assert "Melton, at the 95% funnel limits: lower than the county for first time entrants" in words
     assert "Reported for the county as a whole only" in words
     dashboard = page[page.index('<table class="dashboard">'):]
     assert "Youth re-offending frequency rate" not in dashboard[:dashboard.index("</table>")]

@@ -13,9 +13,11 @@ import pandas as pd
 import pytest
 
 from analysis import paths
+from analysis.periods import Quarter
 from analysis.funnel import (
-    FUNNEL_LEVELS, HIGHER, LOWER, SIMILAR, THREE_SIGMA, TWO_SIGMA, label_area,
-    proportion_funnel_limits, rate_funnel_limits, rate_funnel_populations,
+    FUNNEL_LEVELS, HIGHER, LOWER, SIMILAR, THREE_SIGMA, TWO_SIGMA, label_area, overdispersed_proportion_limits,
+    overdispersed_rate_limits, overdispersion, proportion_funnel_limits, proportion_z_scores, rate_funnel_limits,
+    rate_funnel_populations, rate_z_scores,
 )
 
 PHE_TESTS = paths.PROJECT_ROOT.parent / "shared" / "peer-tests" / "phe-indicator-methods"
@@ -190,3 +192,90 @@ def test_rate_funnel_hand_worked():
 def test_rate_funnel_needs_an_event():
     with pytest.raises(ValueError):
         rate_funnel_limits(0, 50)
+
+
+# Overdispersion (Spiegelhalter 2005, Qual Saf Health Care 14:347-351, and its appendix), worked by
+# hand for five districts at a county rate of 10 per 1,000. Populations 10,000 to 250,000 give
+# expected counts E = 100, 400, 900, 1,600 and 2,500; the observed counts O are squares, so the
+# square-root z-scores 2 (sqrt O - sqrt E) are whole numbers.
+OBSERVED = np.array([49, 361, 1024, 1681, 2704])  # sqrt: 7, 19, 32, 41, 52
+EXPECTED = np.array([100, 400, 900, 1600, 2500])  # sqrt: 10, 20, 30, 40, 50
+
+
+def test_rate_z_scores_by_hand():
+    # 2 (7 - 10), 2 (19 - 20), 2 (32 - 30), 2 (41 - 40), 2 (52 - 50)
+    assert rate_z_scores(OBSERVED, EXPECTED).tolist() == [-6, -2, 4, 2, 4]
+
+
+def test_overdispersion_by_hand():
+    # Sorted z: -6, -2, 2, 4, 4. 10th percentile (type 7): position 0.1 x 4 = 0.4, so -6 + 0.4 x 4 =
+    # -4.4; 90th: position 3.6, between 4 and 4, so 4. Winsorised: -4.4, -2, 4, 2, 4; squares 19.36,
+    # 4, 16, 4, 16, sum 59.36, phi = 11.872. Weights 1 / s^2 = 4E: 400, 1,600, 3,600, 6,400, 10,000;
+    # sum 22,000; sum of squares 156,640,000, over the sum 7,120. tau2 = (59.36 - 4) / (22,000 -
+    # 7,120) = 55.36 / 14,880 = 0.00372043.
+    spread = overdispersion(rate_z_scores(OBSERVED, EXPECTED), 1 / (2 * np.sqrt(EXPECTED)))
+    assert spread.phi == pytest.approx(11.872)
+    assert spread.tau2 == pytest.approx(55.36 / 14_880)
+    assert spread.areas == 5
+
+
+def test_no_more_spread_than_chance_adds_nothing():
+    # z = 1, -1, 0.5, -0.5, 0; sorted -1, -0.5, 0, 0.5, 1, the 10th percentile is at position 0.4:
+    # -1 + 0.4 x 0.5 = -0.8, the 90th 0.8. Winsorised: 0.8, -0.8, 0.5, -0.5, 0; phi = (0.64 + 0.64 +
+    # 0.25 + 0.25) / 5 = 0.356, and 5 x 0.356 = 1.78 <= 4, so tau2 = 0.
+    spread = overdispersion(np.array([1, -1, 0.5, -0.5, 0]), np.full(5, 0.1))
+    assert spread.phi == pytest.approx(0.356)
+    assert spread.tau2 == 0
+
+
+def test_overdispersed_rate_limits_by_hand():
+    # The district with E = 1,600 (160,000 residents): s^2 = 1 / 6,400 = 0.00015625; with tau2,
+    # sqrt(0.00015625 + 0.00372043) = 0.0622630; x 1.959964 = 0.1220332. Ratio limits (1 -/+ that)^2
+    # = 0.8779668^2 = 0.770826 and 1.1220332^2 = 1.258958; at 10 per 1,000, 7.70826 and 12.58958. Its rate, 1,681 / 160,000 =
+    # 10.51 per 1,000, is inside: similar. Plain Poisson limits at 1,681 events are about 10 -/+ 0.48.
+    low, high = overdispersed_rate_limits(1600, 10, 55.36 / 14_880)
+    assert (low, high) == pytest.approx((7.70826, 12.58958), abs=2e-5)
+    assert label_area(1681 / 160, low, high) == SIMILAR
+    assert label_area(1681 / 160, *rate_funnel_limits(1681, 10)) == HIGHER
+
+
+def test_overdispersed_proportion_limits_by_hand():
+    # 30% in 100 with tau2 0.0016 (a between-area sd of 4 points): sqrt(0.3 x 0.7 / 100 + 0.0016) =
+    # sqrt(0.0037) = 0.0608276; x 1.959964 = 0.1192199: 18.078% to 41.922%. With tau2 0, the PHE limits.
+    assert overdispersed_proportion_limits(100, 30, 0.0016) == pytest.approx((18.07801, 41.92199), abs=1e-4)
+    assert overdispersed_proportion_limits(100, 30, 0) == pytest.approx(proportion_funnel_limits(100, 30))
+
+
+def test_proportion_z_scores_by_hand():
+    # (0.4 - 0.3) / sqrt(0.3 x 0.7 / 100) = 0.1 / 0.0458258 = 2.182179
+    assert proportion_z_scores(np.array([0.4]), np.array([100]), 0.3) == pytest.approx([2.182179])
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    from analysis.dataset import load_dataset
+
+    return load_dataset(paths.DATA_DIR)
+
+
+def test_district_table_judges_by_the_measures_limits(bundled):
+    """Total crime in 2022-23 Q2 (the bundled data): the districts vary far beyond chance, so the
+    widened limits judge them; `district_limits: poisson` gives PHE's exact limits instead, which flag
+    more districts. Each label is checked against limits worked from the table's own counts."""
+    import dataclasses
+
+    from analysis.assess import district_table
+
+    measure, quarter = bundled.measure("total_crime"), Quarter(2022, 2)
+    widened = district_table(bundled, measure, quarter, "quarter")
+    plain = district_table(bundled, dataclasses.replace(measure, district_limits="poisson"),
+                           quarter, "quarter")
+    county = widened[widened["is_county"]].iloc[0]
+    assert county["phi"] > 5 and county["tau2"] > 0 and (plain["tau2"] == 0).all()
+    for row in widened[~widened["is_county"]].itertuples():
+        expected = county["value"] * row.denominator / 1000
+        assert row.label == label_area(row.value, *overdispersed_rate_limits(expected, county["value"], county["tau2"]))
+    for row in plain[~plain["is_county"]].itertuples():
+        assert row.label == label_area(row.value, *rate_funnel_limits(row.numerator, county["value"]))
+    flagged = [(table["label"].isin([HIGHER, LOWER])).sum() for table in (widened, plain)]
+    assert flagged[0] < flagged[1]

@@ -29,6 +29,7 @@ def catalogue(tmp_path, **changes):
     ({"statistic": "proportion"}, "statistic is 'proportion', expected one of: count"),
     ({"rate_per": None}, "a count needs rate_per"),
     ({"outcome": "Happiness"}, "outcome is 'Happiness'"),
+    ({"district_limits": "wide"}, "district_limits is 'wide', expected one of: overdispersed, poisson"),
 ])
 def test_bad_entries_are_refused_naming_the_measure(tmp_path, changes, message):
     with pytest.raises(CatalogueError, match=rf"measure 1 \(total_crime\): {message}"):

@@ -63,7 +63,7 @@ def test_bar_values_sit_clear_of_whiskers_lines_and_legend(reports, area):
     axis = chart.axes[0]
     plot, legend = axis.get_window_extent(renderer), axis.get_legend().get_window_extent(renderer)
     values = [text.get_window_extent(renderer) for text in axis.texts]
-    assert len(values) == 7 and "20.3 (higher)" in [text.get_text() for text in axis.texts]
+    assert len(values) == 7 and "20.3 (similar)" in [text.get_text() for text in axis.texts]
     assert boxes_overlap(values + [legend]) == []
     assert all(not box.overlaps(plot) and inside(box, chart.bbox) for box in values)  # nothing in the plot reaches them
     assert not legend.overlaps(plot) and inside(legend, chart.bbox)
@@ -117,7 +117,7 @@ def test_figures_are_numbered_in_order_and_the_text_refers_to_each(reports):
                         f" (Figure {number}: first time entrants to the youth justice system)." if number == 2 else
                         f" (Figure {number})."}.get(about, f" (Figure {number}).")
             assert sentence.endswith(expected), sentence
-    assert str(report.locality().findings).startswith("- Total recorded crime: Charnwood and North West")
+    assert str(report.locality().findings).startswith("- Total recorded crime: Harborough is lower than the county")
     assert "the others are similar (Figures 5 and 6)." in str(report.locality().findings)
     melton = reports["Melton"].locality().findings[0]
     assert melton.endswith("(Figures 5 and 6: total recorded crime).")
@@ -249,7 +249,8 @@ def test_a_long_key_of_long_names_stays_on_the_funnel_plot_one_entry_under_anoth
 
     table = long_named(reports, 14, "Hinckley and Bosworth Borough Council area including Market Bosworth")
     measure = reports["Leicestershire"].dataset.measure("total_crime")
-    chart = charts.funnel(table, measure, "Total recorded crime", Quarter(2022, 2), "x", "alt")
+    chart = charts.funnel(table, measure, "Total recorded crime", Quarter(2022, 2), "x", "alt",
+                          "widened for the spread between districts")
     renderer = drawn(chart)
     axis = chart.axes[0]
     key = [text.get_window_extent(renderer) for text in chart.texts]

@@ -206,3 +206,16 @@ def test_neutral_measures_report_high_or_low_special_cause(values, icon):
 def test_invalid_inputs_name_the_field(arguments, field):
     with pytest.raises(ValueError, match=f"^{field}:"):
         xmr_chart(*arguments)
+
+
+def test_no_icon_from_fewer_than_twelve_points():
+    """NHSRplotthedots flags a series of fewer than 12 points (ptd_add_short_group_warnings, threshold
+    12): its limits are trial limits. Here such a series gets trial limits but no variation or
+    assurance icon, so a handful of months never reads as a signal or as assurance on the dashboard.
+    Eleven months of 9, 11, ... then 30: 30 is far above the limits of any 11 points of these, yet no icon."""
+    short = xmr_chart(monthly(ALTERNATING_9_11[:10] + [30]), "lower_is_better", target=12)
+    assert short.limits is not None and short.provisional
+    assert (short.variation_icon, short.assurance_icon) == (None, None)
+    assert "11 months" in short.note and "12" in short.note
+    full = xmr_chart(monthly(ALTERNATING_9_11 + [30]), "lower_is_better", target=12)
+    assert full.variation_icon == "special cause concern" and full.assurance_icon == "hit and miss"
