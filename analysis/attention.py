@@ -76,9 +76,8 @@ def signals(assessment: Assessment, result: Result) -> tuple[Signal, ...]:
         found.append(Signal(severity, f"{wording.change_verdict(period)} in {wording.period_phrase(period)} "
                                       f"({wording.change_size(period)}, {wording.p_value(change.p_value)})",
                             "change", period is result))
-    spc = result.spc  # limits from fewer than 12 months are provisional: no signal is taken from them
-    if spc is not None and spc.variation_icon is not None and not spc.provisional \
-            and spc.points[-1].signal != "common cause":
+    spc = result.spc  # fewer than 12 months give no icon: no signal is taken from them
+    if spc is not None and spc.variation_icon is not None and spc.points[-1].signal != "common cause":
         signal = spc.points[-1].signal
         severity = {"concern": 2, "neither": 3, "improvement": 5}[signal]
         found.append(Signal(severity, f"SPC special cause{'' if signal == 'neither' else ' ' + signal}: "

@@ -6,6 +6,7 @@ are made without pyplot, and the house style applies only while a chart is drawn
 """
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from dataclasses import dataclass
 
@@ -18,10 +19,34 @@ from analysis.funnel import (THREE_SIGMA, TWO_SIGMA, overdispersed_proportion_li
 from analysis.measures import Measure
 from analysis.paper import PALETTE, Chart, house_style
 from analysis.periods import Quarter, month_name
+from analysis.spc import XmRChart
 
 HIGHLIGHT, MUTED, REFERENCE = PALETTE[0], "#b8c4d6", "#333333"
 A4_WIDTH_INCHES = 7.0
 KEY_LINE, KEY_GAP = 7 * 1.2 / 72, 0.05  # inches: a 7 pt line of the funnel plot's key, and the space between entries
+# Making Data Count's colours (darkened to at least 4.5:1 on white): special cause improvement,
+# concern, neither; common cause grey
+SPC_COLOURS = {"improvement": "#1f5fa8", "concern": "#b35900", "neither": "#6a3d9a", "common cause": "#595959"}
+SPC_POINT_LABELS = {"improvement": "special cause: improvement", "concern": "special cause: concern",
+                    "neither": "special cause: neither better nor worse"}
+ASSURANCE_LETTERS = {"consistently meets target": ("P", SPC_COLOURS["improvement"]),
+                     "consistently fails target": ("F", SPC_COLOURS["concern"]),
+                     "hit and miss": ("?", SPC_COLOURS["common cause"])}
+SPC_ICON_KEY = ("SPC icons: H or L, a special cause high or low in the latest month (blue improvement, orange "
+                "concern, purple neither); ~ common cause; then P consistently meets the target, F consistently "
+                "fails it, ? hit and miss.")
+
+
+def spc_icons(chart: XmRChart | None) -> tuple[tuple[str, str, str], ...]:
+    """Making Data Count's variation and assurance icons for the latest month, as (letter, colour,
+    meaning); none without a reading (fewer than 12 months)."""
+    if chart is None or chart.variation_icon is None:
+        return ()
+    latest = chart.points[-1]
+    icons = [({"high": "H", "low": "L"}.get(latest.side, "~"), SPC_COLOURS[latest.signal], chart.variation_icon)]
+    if chart.assurance_icon:
+        icons.append((*ASSURANCE_LETTERS[chart.assurance_icon], chart.assurance_icon))
+    return tuple(icons)
 
 
 @dataclass(frozen=True)
@@ -36,6 +61,8 @@ class Panel:
     target: float | None = None
     band: tuple[float, float] | None = None
     provisional: tuple[int, ...] = ()  # positions of months whose figures are provisional (hollow dots)
+    signals: dict[int, str] = dataclasses.field(default_factory=dict)  # position -> special cause's meaning
+    icons: tuple[tuple[str, str, str], ...] = ()  # `spc_icons`: shown at the panel's top right
 
 
 def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, outcome: str, alt: str,
@@ -69,18 +96,28 @@ def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, outcom
                     axis.axhline(limit, color=REFERENCE, linewidth=0.8, linestyle=":", label="SPC limits")
             if panel.target is not None:
                 axis.axhline(panel.target, color=PALETTE[3], linewidth=1.2, linestyle="-.", label="target")
-            axis.plot(positions, panel.last_year, color=PALETTE[7], linewidth=1, linestyle="--",
+            axis.plot(positions, panel.last_year, color=PALETTE[9], linewidth=1, linestyle="--",
                       label="same month a year before")
             # Dots on the reported quarter's months, and on any month the line cannot show (gaps both sides)
             known = panel.values.notna().to_numpy()
             alone = [i for i in positions if known[i] and not (i > 0 and known[i - 1])
                      and not (i + 1 < len(known) and known[i + 1])]
-            axis.plot(positions, panel.values, color=HIGHLIGHT, marker="o", markersize=3,
+            # Grey line and dots, as Making Data Count draws them: colour is kept for special causes
+            axis.plot(positions, panel.values, color=SPC_COLOURS["common cause"], marker="o", markersize=3,
                       markevery=sorted(set(quarter_positions) | set(alone)), linewidth=1.5, label="monthly figure",
                       clip_on=False)  # a month at zero shows whole, on the axis
+            for signal, colour in SPC_COLOURS.items():
+                at = [i for i, meaning in panel.signals.items() if meaning == signal]
+                if at:
+                    axis.plot(at, panel.values.iloc[at], linestyle="none", marker="o", markersize=4.5, color=colour,
+                              zorder=4, clip_on=False, label=SPC_POINT_LABELS[signal])
+            for offset, (letter, colour, _) in enumerate(reversed(panel.icons)):
+                axis.text(1 - offset * 0.07, 1.04, letter, transform=axis.transAxes, ha="right", va="bottom",
+                          fontsize=7, fontweight="bold", color="white",
+                          bbox={"boxstyle": "circle,pad=0.25", "facecolor": colour, "edgecolor": "none"})
             if panel.provisional:
                 axis.plot(list(panel.provisional), panel.values.iloc[list(panel.provisional)], linestyle="none",
-                          marker="o", markersize=4.5, markerfacecolor="white", markeredgecolor=HIGHLIGHT,
+                          marker="o", markersize=4.5, markerfacecolor="white", markeredgecolor=SPC_COLOURS["common cause"],
                           clip_on=False, label="provisional (see the note)")
             axis.set_title(title, fontsize=9, loc="left")
             axis.set_ylim(bottom=0, top=axis.get_ylim()[1] * 1.08)

@@ -287,6 +287,9 @@ class Dashboard(Shown):
                 text += " <em>(provisional)</em>"
             if column == "status":
                 text = f'<span class="status" style="color:{escape(row.status_colour)}">{escape(row.status_symbol)}</span> {text}'
+            if column == "spc" and row.spc_icons:  # the words say the same: the icons are hidden from screen readers
+                text = "".join(f'<span class="spc-icon" style="background:{escape(colour)}" aria-hidden="true">'
+                               f'{escape(letter)}</span>' for letter, colour, _ in row.spc_icons) + f" {text}"
             cells.append(f"<td>{text}</td>")
         return f'<tr class="status-{escape(row.status_key)}">{"".join(cells)}</tr>'
 

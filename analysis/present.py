@@ -229,11 +229,11 @@ def dashboard(dataset: Dataset, assessment: Assessment) -> Dashboard:
         "provisional": result.provisional, "target": wording.target_cell(result),
         "status": result.status.word, "status_key": result.status.key, "status_symbol": result.status.symbol,
         "status_colour": result.status.colour, "change": wording.change_cell(result),
-        "trend": wording.trend_cell(result), "spc": wording.spc_cell(result),
+        "trend": wording.trend_cell(result), "spc": wording.spc_cell(result), "spc_icons": charts.spc_icons(result.spc),
         "districts": wording.districts_cell(result, district),
     } for outcome in OUTCOMES for result in reported if result.measure.outcome == outcome]
     county_only = attention.county_wide_only(assessment)
-    note = f"Status: {_status_key()}. {DASHBOARD_KEY} " + (
+    note = f"Status: {_status_key()}. {DASHBOARD_KEY} {charts.SPC_ICON_KEY} " + (
         "Districts: how many districts are higher, similar or lower than the county at the 95% funnel limits."
         if district is None else f"Districts: {district} against the county at the 95% funnel limits.")
     if county_only:
@@ -267,8 +267,19 @@ def _monthly_panels(dataset: Dataset, assessment: Assessment, outcome: str) -> l
             target=target.value if target is not None and target.kind != "band" else None,
             band=(target.low, target.high) if target is not None and target.kind == "band" else None,
             provisional=tuple(i for i, flag in enumerate(data.reindex(months)["provisional"].fillna(False)) if flag),
+            signals=_special_causes(result, months),
+            icons=charts.spc_icons(result.spc),
         )))
     return panels
+
+
+def _special_causes(result: Result, months: list[str]) -> dict[int, str]:
+    """Chart position -> meaning (improvement, concern, neither) of each special-cause month, where
+    the chart has a reading."""
+    if result.spc is None or result.spc.variation_icon is None:
+        return {}
+    return {months.index(point.month): point.signal for point in result.spc.points
+            if point.signal != "common cause" and point.month in months}
 
 
 def figure_numbers(dataset: Dataset, assessment: Assessment, locality: Result) -> tuple[dict[str, int], dict[str, int]]:
@@ -307,6 +318,8 @@ def monthly_chart(dataset: Dataset, assessment: Assessment, outcome: str, number
                      + "; ".join(f"{_marked(dataset, result)}, {month_runs([months[i] for i in panel.provisional])}"
                                  for result, panel in provisional) + ".")
         alt += " " + notes[-1]
+    if any(panel.icons for panel in panels):
+        notes.append(charts.SPC_ICON_KEY)
     note = " ".join(notes)
     chart = charts.monthly_panels(panels, assessment.quarter, assessment.area.name, outcome, alt, note)
     chart.figure_number, chart.caption = number, caption
@@ -320,14 +333,16 @@ SPC_WORDS = {"special cause concern": "a special cause of concern", "special cau
 
 def _spc_caption(dataset: Dataset, results: list[Result], months: list[str]) -> str:
     """What the chart shows, then what it finds in plain words: the latest final month's SPC reading
-    of each charted measure, naming the month where it is not the chart's last."""
+    of each charted measure, with the reason for a special cause, naming the month where it is not
+    the chart's last."""
     shows = f"Monthly figures, {month_name(months[0])} to {month_name(months[-1])}, with the SPC mean and limits."
     readings: dict[str, list[str]] = {}
     earlier = []
     for result in results:
         reading = result.spc.variation_icon if result.spc is not None and result.spc.variation_icon else wording.spc_cell(result)
         name = wording.lower_first(_marked(dataset, result))
-        readings.setdefault(SPC_WORDS.get(reading, reading), []).append(name)
+        why = f" ({wording.spc_reason(result.spc)})" if reading.startswith("special cause") else ""
+        readings.setdefault(SPC_WORDS.get(reading, reading), []).append(name + why)
         last = result.spc.points[-1].month if result.spc is not None and result.spc.points else months[-1]
         if last != months[-1]:
             earlier.append(f"{name} ({month_name(last)})")

@@ -19,7 +19,7 @@ from analysis.measures import POLARITIES
 LIMIT_FACTOR = 2.66  # 3 / d2, with d2 = 1.128 for moving ranges of two points
 TWO_SIGMA_FACTOR = 2 / 3 * LIMIT_FACTOR
 RUN_LENGTH = 7  # points in a trend or a shift
-FIRM_LIMIT_POINTS = 12
+FIRM_LIMIT_POINTS = 12  # fewer points: trial limits and no icon (NHSRplotthedots warns below 12)
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 HIGH, LOW = 1, -1
 SIDE_NAMES = {HIGH: "high", LOW: "low"}
@@ -55,7 +55,8 @@ class ChartPoint:
 
 @dataclass(frozen=True)
 class XmRChart:
-    """XmR chart of the months with data; `limits` and the icons are None with fewer than 2 points."""
+    """XmR chart of the months with data; `limits` is None with fewer than 2 points, the icons with
+    fewer than 12."""
 
     polarity: str
     target: float | None
@@ -81,13 +82,15 @@ def xmr_chart(series: pd.Series, polarity: str, target: float | None = None) -> 
     all lie on that side of the mean, 2 or 3 of them beyond the line (a point beyond a limit counts),
     as NHSRplotthedots has it since its fix #143 and the Making Data Count team's logic of 2023.
     Where rules disagree on a point's side, the first of limit, trend, 2-of-3, shift wins
-    (NHSRplotthedots' order). Fewer than 12 points give provisional limits.
+    (NHSRplotthedots' order). Fewer than 12 points give trial (provisional) limits, which
+    NHSRplotthedots flags as too short, and no icon: a handful of months is no reading.
     """
     validate_polarity(polarity)
     validate_monthly_series(series)
     validate_target(target)
     values = series.dropna().astype(float)
     limits = process_limits(values.to_numpy()) if len(values) >= 2 else None
+    reading = limits if len(values) >= FIRM_LIMIT_POINTS else None
     sides = _rule_sides(values.to_numpy(), limits)
     points = tuple(_chart_point(month, value, sides[:, i], polarity)
                    for i, (month, value) in enumerate(values.items()))
@@ -98,8 +101,8 @@ def xmr_chart(series: pd.Series, polarity: str, target: float | None = None) -> 
         limits=limits,
         provisional=len(values) < FIRM_LIMIT_POINTS,
         note=_note(len(values)),
-        variation_icon=None if limits is None else _variation_icon(points[-1]),
-        assurance_icon=_assurance_icon(limits, polarity, target),
+        variation_icon=None if reading is None else _variation_icon(points[-1]),
+        assurance_icon=_assurance_icon(reading, polarity, target),
     )
 
 
@@ -227,7 +230,8 @@ def _note(points: int) -> str | None:
     if points < 2:
         return f"No process limits: {points} month(s) with data, at least 2 needed."
     if points < FIRM_LIMIT_POINTS:
-        return f"Limits are provisional: based on {points} months (fewer than {FIRM_LIMIT_POINTS})."
+        return (f"Too few months for an SPC reading: {points} months, at least {FIRM_LIMIT_POINTS} needed; "
+                f"the limits drawn are provisional.")
     return None
 
 

@@ -11,7 +11,7 @@ from analysis.assess import Assessment, Result
 from analysis.dataset import Dataset
 from analysis.funnel import OVERDISPERSED
 from analysis.periods import Quarter, month_name, year_earlier
-from analysis.spc import RUN_LENGTH
+from analysis.spc import FIRM_LIMIT_POINTS, RUN_LENGTH
 from analysis.stats import SIGNIFICANCE_LEVEL
 from analysis.trend import TREND_MONTHS
 
@@ -425,9 +425,8 @@ def spc_cell(result: Result) -> str:
     if chart is None:
         return "annual figure" if result.period_type == "annual_cohort" else "not available"
     if chart.variation_icon is None:
-        return chart.note or "too few months"
-    text = chart.variation_icon + (f"; {chart.assurance_icon}" if chart.assurance_icon else "")
-    return text + (" (provisional limits)" if chart.provisional else "")
+        return f"too few months ({len(chart.points)} of the {FIRM_LIMIT_POINTS} needed)"
+    return chart.variation_icon + (f"; {chart.assurance_icon}" if chart.assurance_icon else "")
 
 
 def districts_cell(result: Result, district: str | None = None) -> str:

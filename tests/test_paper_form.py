@@ -5,6 +5,7 @@ import io
 import re
 
 import pandas as pd
+import matplotlib.colors
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.transforms import Bbox
@@ -137,6 +138,39 @@ def test_status_symbols_reach_4_5_to_1_against_white():
     assert contrast_against_white("#E69F00") == pytest.approx(2.25, abs=0.01)
     for status in STATUSES.values():
         assert contrast_against_white(status.colour) >= 4.5, status
+
+
+def test_spc_colours_reach_4_5_to_1_so_white_letters_read_on_the_icons():
+    from analysis.charts import SPC_COLOURS
+
+    assert all(contrast_against_white(colour) >= 4.5 for colour in SPC_COLOURS.values())
+
+
+def test_charts_colour_the_special_causes_the_spc_finds_and_show_its_icons(reports, pack):
+    """Total recorded crime, county, 2022-23 Q2: each month the XmR chart reads as a special cause of
+    concern (improvement) is an orange (blue) dot at its place on the 24-month axis (Oct 2020 = 0),
+    and no other month is coloured; the
+    panel's icons are the dashboard's (H, orange); the caption gives the reason in words."""
+    from analysis.charts import SPC_COLOURS
+
+    report = reports["Leicestershire"]
+    spc = report.result("total_crime").spc
+    months = [point.month for point in spc.points]
+    special = {f"special cause: {signal}": sorted(months.index(p.month) + 24 - len(months)
+                                                  for p in spc.points if p.signal == signal)
+               for signal in ("concern", "improvement")}
+    chart = report.outcome("crime").chart()
+    axis = next(axis for axis in chart.axes if axis.get_title(loc="left") == "Total recorded crime")
+    dots = {line.get_label(): sorted(line.get_xdata()) for line in axis.lines if line.get_label().startswith("special")}
+    assert all(special.values()) and dots == special
+    assert [(text.get_text(), text.get_bbox_patch().get_facecolor()) for text in axis.texts] == [
+        ("H", matplotlib.colors.to_rgba(SPC_COLOURS["concern"]))]
+    assert "total recorded crime (7 or more months in a row above average, to Sep 2022)" in chart.caption \
+        or "total recorded crime (Sep 2022" in chart.caption
+    page = (pack / "leicestershire.html").read_text(encoding="utf-8")
+    dashboard = page[page.index('<table class="dashboard">'):]
+    row = dashboard[dashboard.index("<td>Total recorded crime</td>"):]
+    assert row[:row.index("</tr>")].count('class="spc-icon"') == 1 and f'background:{SPC_COLOURS["concern"]}' in row
 
 
 @pytest.fixture(scope="module")
