@@ -24,7 +24,8 @@ from analysis.intervals import (count_interval, newcombe_difference, proportion_
 from analysis.measures import Measure
 from analysis.periods import PeriodError, Quarter, month_name, months_ending, window_label, window_months, year_earlier
 from analysis.spc import XmRChart, xmr_chart
-from analysis.stats import SIGNIFICANCE_LEVEL, compare_counts
+from analysis.stats import (SIGNIFICANCE_LEVEL, compare_counts, compare_dispersed_counts, dispersion_between,
+                            dispersion_within)
 from analysis.targets import (STATUSES, Status, TargetCheck, check_target, status_against_last_year,
                               status_against_target)
 from analysis.trend import SixMonthTrend, six_month_trend
@@ -57,6 +58,7 @@ class Change:
     high: float | None
     p_value: float | None
     tested: bool
+    dispersion: float = 1.0  # variance over Poisson's that the test allowed for (re-offending cohorts)
 
     @property
     def significant(self) -> bool:
@@ -86,6 +88,7 @@ class Result:
     districts: pd.DataFrame | None = None  # area, value, low, high, label
     districts_last_quarter: pd.DataFrame | None = None  # the same, the quarter before (headline period only)
     county_wide_only: bool = False  # a district's measure reported for the county as a whole only
+    dispersion: float | None = None  # cohort measures: variance over Poisson's that interval and test allow for
 
     @property
     def rate(self) -> tuple[float, float, float] | None:
@@ -213,21 +216,23 @@ def _cohort_result(dataset: Dataset, measure: Measure, quarter: Quarter, area: A
     row = data.loc[year]
     provisional = bool(row["provisional"])
     previous = data.loc[previous_year] if previous_year in data.index else None
-    change = None if previous is None else _cohort_change(measure, row, previous)
+    dispersion = cohort_dispersion(measure, data.loc[:year])
+    change = None if previous is None else _cohort_change(measure, row, previous, dispersion)
     if measure.statistic == "rate_per_person":
         events, people = int(row["reoffences"]), int(row["offenders"])
-        low, high = count_interval(events)
-        value, interval = events / people, (low / people, high / people)
+        low, high = count_interval(events / dispersion)  # the interval of a count of variance phi x mean
+        value, interval = events / people, (low * dispersion / people, high * dispersion / people)
         numbers = dict(numerator=float(events), denominator=float(people))
     else:  # percent_reduction: offences after intervention against the year before, same cohort
         after, before = int(row["offences_after"]), int(row["offences_before"])
-        comparison = compare_counts(after, before)
+        comparison = compare_dispersed_counts(after, before, 1, 1, dispersion)
         value = 100 * (1 - after / before)
         interval = (100 * (1 - comparison.ratio_high), 100 * (1 - comparison.ratio_low))
         numbers = dict(numerator=float(after), denominator=float(before))
     status, reason, check = _status(dataset, measure, year, value, interval, change, closed=not provisional)
     return Result(**base, value=value, low=interval[0], high=interval[1], **numbers, change=change,
-                  target_check=check, status=status, status_reason=reason, provisional=provisional, unavailable=None)
+                  target_check=check, status=status, status_reason=reason, provisional=provisional, unavailable=None,
+                  dispersion=dispersion)
 
 
 def _window_change(dataset: Dataset, measure: Measure, area: Area, current: pd.DataFrame, previous: pd.DataFrame,
@@ -252,17 +257,36 @@ def _window_change(dataset: Dataset, measure: Measure, area: Area, current: pd.D
                   tested)
 
 
-def _cohort_change(measure: Measure, row: pd.Series, previous: pd.Series) -> Change:
-    """A cohort against an earlier one: re-offences per offender by the Poisson rate comparison; an
-    IOM reduction's difference in points is given, not tested."""
+def cohort_dispersion(measure: Measure, cohorts: pd.DataFrame) -> float:
+    """How many times more variable than Poisson a cohort's count is taken to be (at least 1).
+
+    Re-offences cluster in prolific offenders, and IOM offences in the few chosen for high
+    offending, so their counts are not Poisson. Youth re-offences: the larger of the spread between
+    the cohorts so far and the least clustering their re-offenders imply (pooled), where the data give
+    them. IOM: the spread between the cohorts' offences after, against their offences before.
+    """
+    if measure.statistic == "rate_per_person":
+        between = dispersion_between(list(cohorts["reoffences"]), list(cohorts["offenders"]))
+        if "reoffenders" not in cohorts or cohorts["reoffenders"].isna().any():
+            return between
+        pooled = cohorts[["offenders", "reoffenders", "reoffences"]].sum()
+        return max(between, dispersion_within(int(pooled["offenders"]), int(pooled["reoffenders"]),
+                                              int(pooled["reoffences"])))
+    return dispersion_between(list(cohorts["offences_after"]), list(cohorts["offences_before"]))
+
+
+def _cohort_change(measure: Measure, row: pd.Series, previous: pd.Series, dispersion: float) -> Change:
+    """A cohort against an earlier one: re-offences per offender by the Poisson rate comparison,
+    allowing for their `dispersion`; an IOM reduction's difference in points is given, not tested."""
     if measure.statistic == "rate_per_person":
         events, people = int(row["reoffences"]), int(row["offenders"])
         before, before_people = int(previous["reoffences"]), int(previous["offenders"])
-        comparison = compare_counts(events, before, people, before_people)
+        comparison = compare_dispersed_counts(events, before, people, before_people, dispersion)
         percent = None if comparison.rate_ratio is None else 100 * (comparison.rate_ratio - 1)  # none re-offended before
         return Change(before / before_people, events / people - before / before_people,
                       percent, "rate ratio", comparison.rate_ratio, comparison.ratio_low,
-                      comparison.ratio_high, comparison.p_value, not bool(row["provisional"] or previous["provisional"]))
+                      comparison.ratio_high, comparison.p_value, not bool(row["provisional"] or previous["provisional"]),
+                      dispersion)
     value = 100 * (1 - row["offences_after"] / row["offences_before"])
     last = 100 * (1 - previous["offences_after"] / previous["offences_before"])
     return Change(last, value - last, None, "difference (percentage points)", None, None, None, None, False)
@@ -284,7 +308,8 @@ def compare(dataset: Dataset, measure: Measure, area: Area, quarter: Quarter,
         if not earlier or against not in data.index:
             return current, f"{against} cohort", (f"the data for {area.name} have no cohort {against} or none before "
                                                   f"{quarter.financial_year} (cohorts: {', '.join(data.index)})")
-        return current, f"{against} cohort", _cohort_change(measure, data.loc[earlier[-1]], data.loc[against])
+        return current, f"{against} cohort", _cohort_change(measure, data.loc[earlier[-1]], data.loc[against],
+                                                            cohort_dispersion(measure, data.loc[:earlier[-1]]))
     other = Quarter.parse(against)
     data = series.monthly(dataset, measure, area)
     if data.empty:

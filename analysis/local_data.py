@@ -24,6 +24,14 @@ _POSITIVE = pa.Check.gt(0, error="a whole number > 0")
 _YES_NO = pa.Check.isin(["yes", "no"], error="yes or no")
 
 
+def _reoffenders_fit(rows: pd.DataFrame) -> pd.Series | bool:
+    """Re-offenders, where given, are among the offenders and commit the re-offences."""
+    if "reoffenders" not in rows:
+        return True
+    return ((rows["reoffenders"] <= rows["offenders"]) & (rows["reoffenders"] <= rows["reoffences"])
+            & ((rows["reoffenders"] > 0) | (rows["reoffences"] == 0)))
+
+
 def _schema(columns: dict[str, pa.Column], unique: list[str], checks: list[pa.Check] = ()) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, strict=True, coerce=True, unique=unique, checks=list(checks))
 
@@ -42,8 +50,10 @@ TEMPLATES: dict[str, pa.DataFrameSchema] = {
     "youth_reoffending": _schema({
         "area_code": pa.Column(str), "cohort_year": pa.Column(str, _COHORT_YEAR),
         "offenders": pa.Column(int, _POSITIVE), "reoffences": pa.Column(int, _WHOLE),
+        "reoffenders": pa.Column(int, _WHOLE, required=False),  # optional: how many of them re-offended
         "provisional": pa.Column(str, _YES_NO),
-    }, unique=["area_code", "cohort_year"]),
+    }, unique=["area_code", "cohort_year"], checks=[pa.Check(
+        _reoffenders_fit, error="reoffenders <= offenders and <= reoffences, and above 0 where there are reoffences")]),
     "iom_cohorts": _schema({
         "area_code": pa.Column(str), "cohort_year": pa.Column(str, _COHORT_YEAR),
         "offenders": pa.Column(int, _POSITIVE), "offences_before": pa.Column(int, _POSITIVE),
@@ -84,10 +94,12 @@ def read_template(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise LocalDataError(f"{path}: cannot be read as a UTF-8 CSV ({error})") from error
-    missing = [column for column in schema.columns if column not in raw.columns]
+    missing = [name for name, column in schema.columns.items() if column.required and name not in raw.columns]
     extra = [column for column in raw.columns if column not in schema.columns]
     if missing or extra:
-        raise LocalDataError(f"{path}: header has {', '.join(raw.columns)}; expected {', '.join(schema.columns)}")
+        optional = [name for name, column in schema.columns.items() if not column.required]
+        raise LocalDataError(f"{path}: header has {', '.join(raw.columns)}; expected {', '.join(schema.columns)}"
+                             + (f" ({', '.join(optional)} optional)" if optional else ""))
     try:
         return schema.validate(raw, lazy=True)
     except SchemaErrors as errors:

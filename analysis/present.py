@@ -523,8 +523,8 @@ def methods(dataset: Dataset, assessment: Assessment) -> Findings:
         "Counts are compared with the same period last year by the exact conditional test for two Poisson "
         "counts (twice its smaller one-sided p-value, so the test and the rate ratio's exact interval always "
         "agree); proportions by a two-proportion test with Newcombe's "
-        "interval; re-offending rates per person by the Poisson rate comparison. Intervals: Byar's method "
-        "for counts (exact below 10 events), Wilson's for proportions.",
+        "interval. Intervals: Byar's method for counts (exact below 10 events), Wilson's for proportions.",
+        wording.cohort_methods(assessment),
         "Six-month trend: Poisson regression of the last six monthly counts (quasi-Poisson where "
         "over-dispersed), not adjusted for season: a rise from spring into summer can be the season itself, "
         "so the charts show the same months a year before beside it. SPC: XmR chart of up to 24 months, NHS "

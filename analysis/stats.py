@@ -25,6 +25,7 @@ class CountComparison:
     ratio_high: float
     p_value: float
     level: float
+    dispersion: float = 1.0  # variance over Poisson's that the test and interval allowed for
 
     @property
     def significant(self) -> bool:
@@ -78,6 +79,52 @@ def compare_counts(
     ratio_high = _odds(p_high) * exposure_ratio
     rate_ratio = None if previous == 0 else (current / current_exposure) / (previous / previous_exposure)
     return CountComparison(current, previous, rate_ratio, ratio_low, ratio_high, min(p_value, 1.0), level)
+
+
+def compare_dispersed_counts(current: int, previous: int, current_exposure: float, previous_exposure: float,
+                             dispersion: float, level: float = SIGNIFICANCE_LEVEL) -> CountComparison:
+    """`compare_counts` for counts whose variance is `dispersion` times their mean (quasi-Poisson).
+
+    Method: a count with variance phi x mean carries the information of count / phi Poisson events
+    (McCullagh and Nelder, Generalized Linear Models, 2nd ed., 1989, section 4.5), so the exact test
+    and interval are those of the counts divided by phi, rounded to whole events; the rate ratio is
+    that of the counts themselves. A dispersion of 1 is `compare_counts`.
+    """
+    if not (math.isfinite(dispersion) and dispersion >= 1):
+        raise ValueError(f"dispersion must be a finite number >= 1, got {dispersion}")
+    effective = compare_counts(round(current / dispersion), round(previous / dispersion),
+                               current_exposure, previous_exposure, level)
+    rate_ratio = None if previous == 0 else (current / current_exposure) / (previous / previous_exposure)
+    return CountComparison(current, previous, rate_ratio, effective.ratio_low, effective.ratio_high,
+                           effective.p_value, level, dispersion)
+
+
+def dispersion_between(counts: list[int], exposures: list[float]) -> float:
+    """Variance-to-mean ratio of cohorts' counts about their pooled rate, at least 1.
+
+    Method: Pearson's X^2 / (n - 1) with expected counts at the pooled rate, the quasi-Poisson
+    scale estimate (McCullagh and Nelder 1989, section 4.5.2); 1 with fewer than 3 cohorts. Any real
+    change between cohorts adds to it, so it errs towards caution.
+    """
+    if len(counts) < 3 or sum(counts) == 0:
+        return 1.0
+    rate = sum(counts) / sum(exposures)
+    pearson = sum((count - rate * exposure) ** 2 / (rate * exposure) for count, exposure in zip(counts, exposures))
+    return max(1.0, pearson / (len(counts) - 1))
+
+
+def dispersion_within(offenders: int, reoffenders: int, reoffences: int) -> float:
+    """The least variance-to-mean ratio of re-offences per offender that a cohort's counts allow, at least 1.
+
+    Method: with a share p of offenders re-offending, m re-offences each on average, the count per
+    offender has mean p m and variance at least p m^2 (1 - p) (equal when every re-offender commits
+    m), so its variance is at least m (1 - p) times its mean: re-offences cluster in re-offenders.
+    National youth cohorts (MoJ, April 2013: p = 0.43, m = 3.4) give about 1.9.
+    """
+    if reoffenders == 0:
+        return 1.0
+    share, each = reoffenders / offenders, reoffences / reoffenders
+    return max(1.0, each * (1 - share))
 
 
 def rate_per(count: int, population: int, per: int = 1000) -> float:

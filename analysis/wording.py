@@ -157,6 +157,24 @@ def status_explanation(result: Result) -> str:
     return result.status_reason
 
 
+def cohort_methods(assessment: Assessment) -> str:
+    """What the re-offending and IOM figures' tests allow for, with the dispersion used, and what they
+    cannot show."""
+    dispersion = {r.measure.statistic: r.dispersion for r in assessment.headline if r.dispersion is not None}
+    youth = (f" (\u03c6 {dispersion['rate_per_person']:.1f} for the latest cohort)" if "rate_per_person" in dispersion else "")
+    iom = f" (\u03c6 {dispersion['percent_reduction']:.1f})" if "percent_reduction" in dispersion else ""
+    return ("Youth re-offending: re-offences cluster in a few prolific offenders, so they vary more than "
+            "independent events would. The rate per offender's interval and its comparison with the cohort before "
+            "(the exact Poisson comparison, on the counts divided by \u03c6) take the count as \u03c6 times as "
+            "variable as Poisson chance, \u03c6 the larger of the spread between the cohorts so far and the "
+            f"least clustering that the share who re-offend and their re-offences each imply{youth}. The test "
+            "says whether the rate changed by more than that allows; not why. IOM: the reduction compares the "
+            "cohort's offences in the year after joining with the year before, its interval allowing for the "
+            f"spread between cohorts{iom}. IOM cohorts are chosen for high offending, which tends to fall anyway "
+            "(regression to the mean), so a reduction is not evidence that IOM caused it; the change from the "
+            "cohort before is given, not tested.")
+
+
 def spc_reason(chart) -> str:
     """Why the latest month is special cause: 'Sep 2022 (1,302) above the upper process limit (1,250)'."""
     point, limits = chart.points[-1], chart.limits

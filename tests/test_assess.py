@@ -158,3 +158,26 @@ def test_a_cohort_after_one_where_no_one_re_offended_is_compared_not_crashed(sma
     assert change.p_value == pytest.approx(2 * 0.5 ** 104) and change.high == math.inf and change.significant
     from analysis import wording
     assert "+1.04" in wording.result_sentence(result)
+
+
+def test_youth_re_offending_allows_for_re_offences_clustering_in_re_offenders(small_data_dir, tmp_path):
+    # Testshire's cohorts with re-offenders: 2019-20, 100 offenders, 40 re-offenders, 95 re-offences;
+    # 2020-21, 100, 40, 104. Pooled: a share p = 80 / 200 = 0.4 re-offend, m = 199 / 80 = 2.4875 times
+    # each, so phi = m (1 - p) = 1.4925 (two cohorts are too few for the spread between them).
+    # Effective counts 104 / 1.4925 = 69.68 -> 70 and 95 / 1.4925 = 63.65 -> 64: under no change, 70
+    # is Binomial(134, 1/2); p = twice the smaller tail. The rate's interval is that of 69.68 events,
+    # scaled back by phi, per offender.
+    from scipy.stats import binom
+
+    data = tmp_path / "data"
+    shutil.copytree(small_data_dir, data)
+    (data / "local" / "youth_reoffending.csv").write_text(
+        "area_code,cohort_year,offenders,reoffences,reoffenders,provisional\n"
+        "E10999999,2019-20,100,95,40,no\nE10999999,2020-21,100,104,40,no\n")
+    dataset = load_dataset(data)
+    youth = result(assess(dataset, Quarter(2022, 2), dataset.areas.county), "youth_reoffending_rate")
+    assert youth.dispersion == pytest.approx(1.4925) and youth.change.dispersion == pytest.approx(1.4925)
+    assert youth.change.p_value == pytest.approx(2 * min(binom.sf(69, 134, 0.5), binom.cdf(70, 134, 0.5)))
+    low, high = count_interval(104 / 1.4925)
+    assert (youth.low, youth.high) == pytest.approx((low * 1.4925 / 100, high * 1.4925 / 100))
+    assert youth.value == pytest.approx(1.04) and youth.change.estimate == pytest.approx(104 / 95)

@@ -34,6 +34,17 @@ def write(tmp_path, name, text):
     ("local_proportions", "measure_id,area_code,month,numerator,denominator,provisional\n"
                           "marac_repeat_rate,E10999999,2022-07,0,0,no\n",
      r"row 2, denominator: 0 is not a whole number > 0"),
+    ("youth_reoffending", "area_code,cohort_year,offenders,reoffences,reoffenders,provisional\n"
+                          "E10999999,2020-21,100,104,120,no\n",
+     r"row 2: expected reoffenders <= offenders and <= reoffences"),
+    ("youth_reoffending", "area_code,cohort_year,offenders,reoffences,reoffenders,provisional\n"
+                          "E10999999,2020-21,100,5,0,no\n",
+     r"row 2: expected .*above 0 where there are reoffences"),
+    ("youth_reoffending", "area_code,cohort_year,offenders,reoffences,reoffenders,provisional\n"
+                          "E10999999,2020-21,100,104,,no\n",
+     r"row 2, reoffenders: .* is not a whole number"),
+    ("youth_reoffending", "area_code,cohort_year,offenders,provisional\nE10999999,2020-21,100,no\n",
+     r"expected area_code, cohort_year, offenders, reoffences, reoffenders, provisional \(reoffenders optional\)"),
 ])
 def test_bad_rows(tmp_path, name, text, message):
     with pytest.raises(LocalDataError, match=message):

@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from analysis.stats import compare_counts, rate_per
+from analysis.stats import compare_counts, compare_dispersed_counts, dispersion_between, dispersion_within, rate_per
 
 
 def test_ten_against_two_hand_worked():
@@ -87,3 +87,41 @@ def test_negative_counts_are_refused():
 
 def test_rate_per_thousand():
     assert rate_per(8, 150_000) == pytest.approx(8 / 150)
+
+
+def test_dispersion_between_cohorts_by_hand():
+    # Five cohorts of 100 with 90, 110, 100, 120 and 80: pooled rate 1, expected 100 each; Pearson
+    # X^2 = (100 + 100 + 0 + 400 + 400) / 100 = 10 on 4 degrees of freedom: phi = 2.5.
+    assert dispersion_between([90, 110, 100, 120, 80], [100] * 5) == pytest.approx(2.5)
+    # Less spread than Poisson is taken as Poisson; two cohorts are too few to say.
+    assert dispersion_between([100, 101, 99], [100] * 3) == 1.0
+    assert dispersion_between([50, 150], [100, 100]) == 1.0
+
+
+def test_dispersion_within_by_hand():
+    # 100 offenders, 40 re-offend, 120 re-offences: m = 3 each, p = 0.4: phi >= 3 x 0.6 = 1.8.
+    assert dispersion_within(100, 40, 120) == pytest.approx(1.8)
+    # Nobody re-offended; or almost all once each (m = 1.1, p = 0.9: 0.11): no more than Poisson.
+    assert dispersion_within(100, 0, 0) == 1.0
+    assert dispersion_within(100, 90, 99) == 1.0
+
+
+def test_compare_dispersed_counts_is_the_exact_test_on_counts_divided_by_phi():
+    # 200 against 300 with phi 2: 100 against 150 effective events. Under no change the first is
+    # Binomial(250, 1/2): p = 2 P(X <= 100). Its Clopper-Pearson interval for 100 of 250, beta
+    # quantiles, gives the ratio p / (1 - p) interval; the rate ratio itself is 200 / 300.
+    from scipy.stats import beta, binom
+
+    comparison = compare_dispersed_counts(200, 300, 1, 1, 2.0)
+    assert comparison.p_value == pytest.approx(2 * binom.cdf(100, 250, 0.5))
+    low, high = beta.ppf(0.025, 100, 151), beta.ppf(0.975, 101, 150)
+    assert (comparison.ratio_low, comparison.ratio_high) == pytest.approx((low / (1 - low), high / (1 - high)))
+    assert comparison.rate_ratio == pytest.approx(2 / 3) and comparison.dispersion == 2.0
+    plain = compare_counts(200, 300)
+    assert compare_dispersed_counts(200, 300, 1, 1, 1.0).p_value == plain.p_value < comparison.p_value
+
+
+def test_compare_dispersed_counts_refuses_a_dispersion_below_one_and_survives_zero():
+    with pytest.raises(ValueError, match="dispersion"):
+        compare_dispersed_counts(5, 6, 1, 1, 0.5)
+    assert compare_dispersed_counts(5, 0, 100, 100, 1.5).rate_ratio is None
