@@ -6,6 +6,7 @@ the SPC signal of the monthly series, and how the districts compare.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass
@@ -59,10 +60,20 @@ class Change:
     p_value: float | None
     tested: bool
     dispersion: float = 1.0  # variance over Poisson's that the test allowed for (re-offending cohorts)
+    q_value: float | None = None  # the p-value adjusted for the paper's other tests (`control_false_discoveries`)
+    tests: int = 1  # the tests of change in the paper, this one among them
+
+    @property
+    def nominally_significant(self) -> bool:
+        """Significant as a single test, before allowing for the paper's other tests."""
+        return self.tested and self.p_value is not None and self.p_value < 1 - SIGNIFICANCE_LEVEL
 
     @property
     def significant(self) -> bool:
-        return self.tested and self.p_value is not None and self.p_value < 1 - SIGNIFICANCE_LEVEL
+        """Significant after allowing for the paper's other tests, where they are known."""
+        if self.q_value is None:
+            return self.nominally_significant
+        return self.tested and self.q_value < 1 - SIGNIFICANCE_LEVEL
 
 
 @dataclass(frozen=True)
@@ -148,11 +159,39 @@ def population(dataset: Dataset, area: Area, year: int, table: pd.DataFrame | No
 
 
 def assess(dataset: Dataset, quarter: Quarter, area: Area) -> Assessment:
-    results = tuple(
+    results = control_false_discoveries(tuple(
         assess_measure(dataset, measure, quarter, area, period)
         for measure in dataset.measures for period in measure.periods
-    )
+    ))
     return Assessment(quarter, area, population(dataset, area, quarter.start_year), results)
+
+
+def control_false_discoveries(results: tuple[Result, ...]) -> tuple[Result, ...]:
+    """The results with every tested change's q-value: a change is called significant only when it
+    passes the Benjamini-Hochberg procedure at 5% over all of the paper's tests of change.
+
+    A paper tests some 30 changes (18 measures, most in two periods); if nothing had changed, about
+    1 in 20 would still pass a 5% test, so a paper would call one or two changes significant by
+    chance alone. Benjamini and Hochberg (1995, JRSS B 57:289-300) keep the expected share of chance
+    findings among those called significant at 5% (statsmodels `multipletests`, 'fdr_bh'). A
+    reduction target's status follows the adjusted verdict.
+    """
+    tested = [i for i, r in enumerate(results) if r.change is not None and r.change.tested
+              and r.change.p_value is not None]
+    if not tested:
+        return results
+    from statsmodels.stats.multitest import multipletests
+
+    q_values = multipletests([results[i].change.p_value for i in tested], method="fdr_bh")[1]
+    adjusted = list(results)
+    for i, q_value in zip(tested, q_values):
+        result = results[i]
+        change = dataclasses.replace(result.change, q_value=float(q_value), tests=len(tested))
+        status = result.status
+        if result.measure.target == "reduction":
+            status = status_against_last_year(change.difference, change.significant)
+        adjusted[i] = dataclasses.replace(result, change=change, status=status)
+    return tuple(adjusted)
 
 
 def assess_measure(dataset: Dataset, measure: Measure, quarter: Quarter, area: Area, period: str) -> Result:

@@ -89,7 +89,7 @@ def key_messages(dataset: Dataset, assessment: Assessment, commentary: Commentar
     analyst = CommentaryBlock([("", commentary.sections.get(KEY_MESSAGES, ""))], commentary.example, absent)
     overview = wording.overview(assessment.area.name, attention.reported(assessment), HEADLINE_MEASURE)
     return KeyMessages(overview, items, analyst, wording.data_gaps(dataset, assessment.quarter, assessment),
-                       wording.SIGNIFICANCE_MEANING)
+                       f"{wording.tests_sentence(assessment, len(dataset.areas.all))} {wording.SIGNIFICANCE_MEANING}")
 
 
 def _districts_worse(assessment: Assessment) -> str:

@@ -21,7 +21,10 @@ MINUS = "\u2212"
 
 SIGNIFICANCE_MEANING = (
     f"A change is called significant when a change this large would happen by chance less than "
-    f"{100 * (1 - SIGNIFICANCE_LEVEL):.0f} times in 100 ({100 * SIGNIFICANCE_LEVEL:.0f}% level); "
+    f"{100 * (1 - SIGNIFICANCE_LEVEL):.0f} times in 100 if nothing had really changed ({100 * SIGNIFICANCE_LEVEL:.0f}% "
+    f"level), and it stays so once the paper's other tests are allowed for (Benjamini-Hochberg false discovery "
+    f"rate of {100 * (1 - SIGNIFICANCE_LEVEL):.0f}%: of the changes called significant, about 1 in 20 at most is "
+    f"expected to be chance); "
     f"any other change is described as similar or, when it is {LARGE_PERCENT}% or more of a count of at least "
     f"{SMALLEST_BASE_FOR_PERCENT} (or {LARGE_POINTS} percentage points), as not statistically significant."
 )
@@ -105,6 +108,22 @@ def change_size(result: Result) -> str:
     return ", ".join(parts)
 
 
+def tests_sentence(assessment: Assessment, papers: int) -> str:
+    """How many changes the paper tests, and why that matters."""
+    tests = next((r.change.tests for r in assessment.results if r.change is not None and r.change.q_value is not None), 0)
+    return (f"This paper tests {tests} change{'' if tests == 1 else 's'} against the period before, and the pack has "
+            f"{papers} paper{'' if papers == 1 else 's'}: if nothing had really changed, about 1 test in 20 would "
+            f"still pass at the 5% level by chance alone, so every paper allows for its own tests.")
+
+
+def chance_note(change) -> str:
+    """' (p = 0.033 alone, not significant once the paper's 21 tests are allowed for)' where a change
+    passes a single 5% test but not the paper's false discovery rate control; else ''."""
+    if change is None or change.significant or not change.nominally_significant:
+        return ""
+    return f" ({p_value(change.p_value)} alone, not significant once the paper's {change.tests} tests are allowed for)"
+
+
 def change_verdict(result: Result) -> str:
     """'significant increase' / 'significant fall' / 'no significant change' / why there is no test."""
     change = result.change
@@ -153,7 +172,7 @@ def status_explanation(result: Result) -> str:
             return f"at or below the same period last year: {size}"
         if change.significant:
             return f"{size}, a significant increase ({p_value(change.p_value)})"
-        return f"{size}, a rise within what chance could explain"
+        return f"{size}, a rise within what chance could explain{chance_note(change)}"
     return result.status_reason
 
 
@@ -222,8 +241,8 @@ def change_sentence(result: Result) -> str:
         return f"against {size}: {reason}"
     if not change.significant:
         if large_change(result):
-            return f"against {size}: not statistically significant"
-        return f"similar to {against} ({size}): no significant change"
+            return f"against {size}: not statistically significant{chance_note(change)}"
+        return f"similar to {against} ({size}): no significant change{chance_note(change)}"
     direction = "up" if change.difference > 0 else "down"
     return f"{direction} on {against} ({size}): a {change_verdict(result)}"
 
