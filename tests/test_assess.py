@@ -181,3 +181,32 @@ def test_youth_re_offending_allows_for_re_offences_clustering_in_re_offenders(sm
     low, high = count_interval(104 / 1.4925)
     assert (youth.low, youth.high) == pytest.approx((low * 1.4925 / 100, high * 1.4925 / 100))
     assert youth.value == pytest.approx(1.04) and youth.change.estimate == pytest.approx(104 / 95)
+
+
+def _rising(template, p_values, tested=True):
+    """Copies of a reduction-target result whose change rose, with the given p-values."""
+    import dataclasses
+
+    return tuple(dataclasses.replace(template, change=dataclasses.replace(
+        template.change, difference=5.0, p_value=p, tested=tested, q_value=None)) for p in p_values)
+
+
+@pytest.mark.parametrize("p_values, q_values, off_track", [
+    # Benjamini-Hochberg by hand, q(i) = min over j >= i of p(j) n / j, n = 5: 0.011 x 5 = 0.055,
+    # 0.021 x 5/2 = 0.0525, 0.031 x 5/3 = 0.051667, 0.041 x 5/4 = 0.05125, 0.20: four pass a single 5%
+    # test, none the false discovery rate control (each q is the smallest to its right, 0.05125).
+    ([0.011, 0.021, 0.031, 0.041, 0.20], [0.05125] * 4 + [0.20], [False] * 5),
+    # 0.001 x 5 = 0.005; 0.021 x 5/2 = 0.0525, then 0.031 x 5/3 = 0.051667; 0.5 x 5/4 = 0.625; 0.9.
+    ([0.001, 0.021, 0.031, 0.5, 0.9], [0.005, 0.051667, 0.051667, 0.625, 0.9], [True, False, False, False, False]),
+])
+def test_a_change_is_significant_only_past_the_false_discovery_rate_control(county, p_values, q_values, off_track):
+    from analysis.assess import control_false_discoveries
+
+    template = result(county, "total_crime", "quarter")
+    untested = _rising(template, [0.001], tested=False)  # provisional: not in the family
+    adjusted = control_false_discoveries(_rising(template, p_values) + untested)
+    assert [r.change.q_value for r in adjusted[:5]] == pytest.approx(q_values, abs=1e-6)
+    assert [r.change.tests for r in adjusted[:5]] == [5] * 5 and adjusted[5].change.q_value is None
+    assert [r.change.significant for r in adjusted[:5]] == off_track
+    assert [r.status.key for r in adjusted[:5]] == ["off_track" if flag else "at_risk" for flag in off_track]
+    assert all(r.change.nominally_significant for r, p in zip(adjusted, p_values) if p < 0.05)

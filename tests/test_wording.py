@@ -118,3 +118,18 @@ def test_a_trend_says_how_many_months_it_was_fitted_on_when_fewer_than_six():
     assert wording.trend_words(trend) == "rising six-month trend (+6.0% a month)"
     trend.months_used = 5
     assert wording.trend_words(trend) == "rising trend over the 5 months with figures of the last 6 (+6.0% a month)"
+
+
+def test_a_change_past_a_single_test_but_not_the_papers_false_discovery_control_says_so(county):
+    # 65 against 40 burglaries: about p = 0.02 as one test (exact binomial, n = 105; normal approximation
+    # z = 12.5 / 5.12 = 2.44); say the paper's 21 tests put its q-value at 0.08: not significant, and
+    # the sentence says why.
+    base = county["burglary", "quarter"]
+    comparison = compare_counts(65, 40)
+    assert comparison.p_value < 0.05
+    change = Change(40, 25, comparison.percent_change, "rate ratio", comparison.rate_ratio, comparison.ratio_low,
+                    comparison.ratio_high, comparison.p_value, True, q_value=0.08, tests=21)
+    sentence = wording.result_sentence(dataclasses.replace(base, value=65.0, change=change))
+    assert (f"+25, +62%: not statistically significant ({wording.p_value(comparison.p_value)} alone, not "
+            f"significant once the paper's 21 tests are allowed for)") in sentence
+    assert "significant increase" not in sentence
