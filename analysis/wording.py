@@ -21,10 +21,8 @@ MINUS = "\u2212"
 
 SIGNIFICANCE_MEANING = (
     f"A change is called significant when a change this large would happen by chance less than "
-    f"{100 * (1 - SIGNIFICANCE_LEVEL):.0f} times in 100 if nothing had really changed ({100 * SIGNIFICANCE_LEVEL:.0f}% "
-    f"level), and it stays so once the paper's other tests are allowed for (Benjamini-Hochberg false discovery "
-    f"rate of {100 * (1 - SIGNIFICANCE_LEVEL):.0f}%: of the changes called significant, about 1 in 20 at most is "
-    f"expected to be chance); "
+    f"{100 * (1 - SIGNIFICANCE_LEVEL):.0f} times in 100 if nothing had really changed, once the paper's other "
+    f"tests are allowed for; "
     f"any other change is described as similar or, when it is {LARGE_PERCENT}% or more of a count of at least "
     f"{SMALLEST_BASE_FOR_PERCENT} (or {LARGE_POINTS} percentage points), as not statistically significant."
 )
@@ -111,9 +109,9 @@ def change_size(result: Result) -> str:
 def tests_sentence(assessment: Assessment, papers: int) -> str:
     """How many changes the paper tests, and why that matters."""
     tests = next((r.change.tests for r in assessment.results if r.change is not None and r.change.q_value is not None), 0)
-    return (f"This paper tests {tests} change{'' if tests == 1 else 's'} against the period before, and the pack has "
-            f"{papers} paper{'' if papers == 1 else 's'}: if nothing had really changed, about 1 test in 20 would "
-            f"still pass at the 5% level by chance alone, so every paper allows for its own tests.")
+    pack = f", and each of the pack's {papers} papers its own" if papers > 1 else ""
+    return (f"This paper tests {tests} change{'' if tests == 1 else 's'}{pack}; by chance alone about 1 in 20 would pass a 5% test, so each paper keeps its false discovery "
+            f"rate at 5% (Benjamini-Hochberg).")
 
 
 def chance_note(change) -> str:
