@@ -21,8 +21,8 @@ MINUS = "\u2212"
 
 SIGNIFICANCE_MEANING = (
     f"A change is called significant when a change this large would happen by chance less than "
-    f"{100 * (1 - SIGNIFICANCE_LEVEL):.0f} times in 100 if nothing had really changed, once the paper's other "
-    f"tests are allowed for; "
+    f"{100 * (1 - SIGNIFICANCE_LEVEL):.0f} times in 100 if nothing had really changed ({100 * SIGNIFICANCE_LEVEL:.0f}% "
+    f"level), once the paper's other tests are allowed for; "
     f"any other change is described as similar or, when it is {LARGE_PERCENT}% or more of a count of at least "
     f"{SMALLEST_BASE_FOR_PERCENT} (or {LARGE_POINTS} percentage points), as not statistically significant."
 )
