@@ -17,6 +17,7 @@ import pandas as pd
 from analysis import series
 from analysis.areas import Area
 from analysis.dataset import DataError, Dataset
+from analysis.events import KnownEvent, spanned
 from analysis.funnel import (OVERDISPERSED, THREE_SIGMA, TWO_SIGMA, label_area, overdispersed_proportion_limits,
                              overdispersed_rate_limits, overdispersion, proportion_funnel_limits,
                              proportion_z_scores, rate_funnel_limits, rate_z_scores)
@@ -100,6 +101,7 @@ class Result:
     districts_last_quarter: pd.DataFrame | None = None  # the same, the quarter before (headline period only)
     county_wide_only: bool = False  # a district's measure reported for the county as a whole only
     dispersion: float | None = None  # cohort measures: variance over Poisson's that interval and test allow for
+    events: tuple[KnownEvent, ...] = ()  # known events between the start of the earlier period compared and the end of this one
 
     @property
     def rate(self) -> tuple[float, float, float] | None:
@@ -226,8 +228,9 @@ def _window_result(dataset: Dataset, measure: Measure, quarter: Quarter, area: A
                       numerator=float(successes), denominator=float(trials))
     status, reason, check = _status(dataset, measure, quarter.financial_year, result["value"],
                                     (result["low"], result["high"]), change)
+    events = () if change is None else spanned(dataset.events, year_earlier(months)[0], months[-1])
     return Result(**base, **result, change=change, target_check=check, status=status, status_reason=reason,
-                  provisional=provisional, unavailable=None,
+                  provisional=provisional, unavailable=None, events=events,
                   trend=_trend(data, measure, quarter), spc=_spc(data, measure, quarter, check),
                   **_districts(dataset, measure, quarter, period))
 

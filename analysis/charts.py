@@ -66,10 +66,11 @@ class Panel:
 
 
 def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, outcome: str, alt: str,
-                   note: str = "") -> Chart:
+                   note: str = "", events: tuple[float, ...] = ()) -> Chart:
     """Small multiples of monthly values: the reported quarter shaded, last year dashed, SPC limits
     dotted, targets as lines or bands; gaps where the data lack months. The title names the outcome,
-    so the chart needs no heading of its own (a heading can be left at a page's foot)."""
+    so the chart needs no heading of its own (a heading can be left at a page's foot). `events` are the
+    positions of known events on the month axis (0 is the first month), drawn as vertical lines."""
     columns = 2
     rows = -(-len(panels) // columns)
     months = panels[0].values.index
@@ -87,6 +88,8 @@ def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, outcom
             if quarter_positions:
                 axis.axvspan(quarter_positions[0] - 0.5, quarter_positions[-1] + 0.5, color=MUTED, alpha=0.45,
                              linewidth=0)
+            for position in events:
+                axis.axvline(position, color=PALETTE[4], linewidth=1, linestyle="-.", label="known event (see the note)")
             if panel.band is not None:
                 axis.axhspan(*panel.band, color=PALETTE[2], alpha=0.15, linewidth=0, label="expected range")
             if panel.limits is not None:

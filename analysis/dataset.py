@@ -10,6 +10,7 @@ import pandas as pd
 
 from analysis import paths
 from analysis.areas import AreaSet, load_areas
+from analysis.events import KnownEvent, load_events
 from analysis.fingerprint import input_hashes
 from analysis.local_data import LocalData, load_local_data
 from analysis.measures import Measure, load_measures
@@ -48,6 +49,7 @@ class Dataset:
     targets: dict[tuple[str, str], Target]
     report: ReportConfig
     input_hashes: dict[str, str]  # of the files as read: what a cache of results is keyed by
+    events: tuple[KnownEvent, ...] = ()  # known events (data/events.yml), oldest first
     memo: dict = field(default_factory=dict, repr=False)  # results shared by the areas of one build
 
     def remember(self, key: tuple, compute: Callable[[], T]) -> T:
@@ -129,6 +131,7 @@ def load_dataset(data_dir: Path | str = paths.DATA_DIR) -> Dataset:
         targets=load_targets(data_dir, measures),
         report=_report_config(data_dir, areas),
         input_hashes=before,
+        events=load_events(data_dir),
     )
     after = input_hashes(data_dir)
     changed = sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))

@@ -14,7 +14,8 @@ CODE_FILES = (*PACKAGE_FILES, "notebooks/*.ipynb")
 def input_files(data_dir: Path) -> list[Path]:
     """Every file a report reads from a data directory."""
     data_dir = Path(data_dir)
-    named = [data_dir / name for name in (paths.AREAS_FILE, paths.MEASURES_FILE, paths.TARGETS_FILE, paths.REPORT_FILE)]
+    named = [data_dir / name for name in (paths.AREAS_FILE, paths.MEASURES_FILE, paths.TARGETS_FILE, paths.REPORT_FILE,
+                                                  paths.EVENTS_FILE)]
     return named + sorted((data_dir / paths.DERIVED).glob("*.csv")) + sorted((data_dir / paths.LOCAL).glob("*"))
 
 

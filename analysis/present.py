@@ -12,6 +12,7 @@ from analysis.assess import Assessment, Result, row_accounting
 from analysis.attention import ATTENTION_SEVERITY, EXCEPTION_SEVERITY
 from analysis.commentary import EXCEPTIONS, KEY_MESSAGES, LOCALITY, Commentary
 from analysis.dataset import Dataset
+from analysis.events import spanned
 from analysis.measures import OUTCOMES
 from analysis.paper import (Attention, Chart, CommentaryBlock, Dashboard, Findings, KeyMessages, Recommendations,
                             Table, TitleBlock)
@@ -89,7 +90,10 @@ def key_messages(dataset: Dataset, assessment: Assessment, commentary: Commentar
     analyst = CommentaryBlock([("", commentary.sections.get(KEY_MESSAGES, ""))], commentary.example, absent)
     overview = wording.overview(assessment.area.name, attention.reported(assessment), HEADLINE_MEASURE)
     return KeyMessages(overview, items, analyst, wording.data_gaps(dataset, assessment.quarter, assessment),
-                       f"{wording.tests_sentence(assessment, len(dataset.areas.all))} {wording.SIGNIFICANCE_MEANING}")
+                       " ".join(filter(None, [wording.events_note([r for r in attention.reported(assessment)
+                                                                   if r.measure.id == HEADLINE_MEASURE]),
+                                              wording.tests_sentence(assessment, len(dataset.areas.all)),
+                                              wording.SIGNIFICANCE_MEANING])))
 
 
 def _districts_worse(assessment: Assessment) -> str:
@@ -187,7 +191,7 @@ def outcome_findings(assessment: Assessment, outcome: str, charted: dict[str, in
     if county_only:
         notes.append(f"Reported for the county as a whole only (see the county paper): "
                      f"{wording.listed([wording.lower_first(r.measure.title) for r in county_only])}.")
-    return Findings(sentences + notes)
+    return Findings(sentences + notes, note=wording.events_note([item.result for item in notable]))
 
 
 def _with_figure(sentence: str, results: list[Result], charted: dict[str, int]) -> str:
@@ -320,8 +324,13 @@ def monthly_chart(dataset: Dataset, assessment: Assessment, outcome: str, number
         alt += " " + notes[-1]
     if any(panel.icons for panel in panels):
         notes.append(charts.SPC_ICON_KEY)
+    events = spanned(dataset.events, months[0], months[-1])
+    if events:
+        notes.append("Known events (dash-dot lines): " + "; ".join(map(str, events)) + ".")
+        alt += " " + notes[-1]
     note = " ".join(notes)
-    chart = charts.monthly_panels(panels, assessment.quarter, assessment.area.name, outcome, alt, note)
+    positions = tuple(months.index(event.month) - 0.5 + (event.date.day - 1) / 31 for event in events)
+    chart = charts.monthly_panels(panels, assessment.quarter, assessment.area.name, outcome, alt, note, positions)
     chart.figure_number, chart.caption = number, caption
     return chart
 
@@ -366,7 +375,9 @@ def rates_chart(dataset: Dataset, assessment: Assessment, result: Result, number
     county = table[table["is_county"]].iloc[0]
     caption = (f"Highest {districts.iloc[0]['area']} ({districts.iloc[0]['value']:.1f} per {measure.rate_per:,}), "
                f"lowest {districts.iloc[-1]['area']} ({districts.iloc[-1]['value']:.1f}); "
-               f"{county['area']} overall {county['value']:.1f}.")
+               f"{county['area']} overall {county['value']:.1f}."
+               + (" Higher, similar or lower are judged by the limits of the funnel plot, which allow for the spread between "
+                  "districts: a whisker clear of the county line can still be similar." if county["tau2"] > 0 else ""))
     alt = (f"Bar chart of {wording.lower_first(measure.title)} per {measure.rate_per:,} residents by district in "
            f"{quarter}, with 95% intervals. {caption}")
     chart = charts.district_rates(table, measure, _marked(dataset, result), quarter, assessment.area.name, alt)
@@ -524,16 +535,11 @@ def methods(dataset: Dataset, assessment: Assessment) -> Findings:
         "counts (twice its smaller one-sided p-value, so the test and the rate ratio's exact interval always "
         "agree); proportions by a two-proportion test with Newcombe's "
         "interval. Intervals: Byar's method for counts (exact below 10 events), Wilson's for proportions.",
-        wording.cohort_methods(assessment),
+        *filter(None, [wording.cohort_methods(assessment)]),
         "Six-month trend: Poisson regression of the last six monthly counts (quasi-Poisson where "
         "over-dispersed), not adjusted for season: a rise from spring into summer can be the season itself, "
         "so the charts show the same months a year before beside it. SPC: XmR chart of up to 24 months, NHS "
-        "England 'Making Data Count' rules. "
-        "Districts: funnel limits around the county value at 95% and 99.8%, widened for the spread "
-        "between districts beyond chance (Spiegelhalter's additive random-effects method, 10% winsorised "
-        "z-scores): counts in the thousands vary between districts many times more than chance allows, "
-        "and plain Poisson limits would flag most districts. Where the districts vary no more than "
-        "chance, PHE's exact Poisson limits are used. Each funnel plot says which.",
+        "England 'Making Data Count' rules. " + wording.district_methods(assessment),
         ("Provisional figures, shown but not tested: " + ", ".join(map(wording.lower_first, provisional)) + ".")
         if provisional else "No figure in this report is provisional.",
         "Contains public sector information licensed under the Open Government Licence v3.0.",

@@ -18,6 +18,7 @@ from analysis.trend import TREND_MONTHS
 SMALLEST_BASE_FOR_PERCENT = 20  # below this a count's % change is left out: 10 to 3 is not "-70%"
 LARGE_PERCENT, LARGE_POINTS = 10, 5  # a change this large is never called "similar", significant or not
 MINUS = "\u2212"
+EVENT_MARK = "\u2020"  # a comparison that spans a known event (data/events.yml)
 
 SIGNIFICANCE_MEANING = (
     f"A change is called significant when a change this large would happen by chance less than "
@@ -108,10 +109,12 @@ def change_size(result: Result) -> str:
 
 def tests_sentence(assessment: Assessment, papers: int) -> str:
     """How many changes the paper tests, and why that matters."""
-    tests = next((r.change.tests for r in assessment.results if r.change is not None and r.change.q_value is not None), 0)
-    pack = f", and each of the pack's {papers} papers its own" if papers > 1 else ""
-    return (f"This paper tests {tests} change{'' if tests == 1 else 's'}{pack}; by chance alone about 1 in 20 would pass a 5% test, so each paper keeps its false discovery "
-            f"rate at 5% (Benjamini-Hochberg).")
+    tested = [r for r in assessment.results if r.change is not None and r.change.q_value is not None]
+    measures = len({r.measure.id for r in tested})
+    pack = f", as each of the pack's {papers} papers does for its own" if papers > 1 else ""
+    return (f"This paper makes {len(tested)} test{'' if len(tested) == 1 else 's'} of change ({measures} "
+            f"measure{'' if measures == 1 else 's'}, some over two periods); by chance alone about 1 in 20 would "
+            f"pass a 5% test, so it keeps its false discovery rate at 5% (Benjamini-Hochberg){pack}.")
 
 
 def chance_note(change) -> str:
@@ -174,22 +177,38 @@ def status_explanation(result: Result) -> str:
     return result.status_reason
 
 
+def district_methods(assessment: Assessment) -> str:
+    """How districts are judged against the county: the funnel limits the catalogue chose."""
+    compared = [r for r in assessment.headline if r.districts is not None]
+    widened = [r for r in compared if r.measure.district_limits == OVERDISPERSED]
+    text = "Districts: funnel limits around the county value at 95% and 99.8%"
+    if not widened:
+        return text + ", PHE's exact Poisson limits (not widened for the spread between districts)."
+    return (text + ", widened for the spread between districts beyond chance (Spiegelhalter's random-effects "
+            "method, 10% winsorised z-scores; \u03c6 measures that spread, 1 where it is chance alone): counts in "
+            "the thousands vary between districts many times more than chance, and plain Poisson limits would flag "
+            "most districts. Where districts vary no more than chance"
+            + (", or the catalogue asks for them," if len(widened) < len(compared) else "")
+            + " PHE's exact Poisson limits are used. Each funnel plot says which.")
+
+
 def cohort_methods(assessment: Assessment) -> str:
     """What the re-offending and IOM figures' tests allow for, with the dispersion used, and what they
-    cannot show."""
+    cannot show; '' where the paper reports neither."""
     dispersion = {r.measure.statistic: r.dispersion for r in assessment.headline if r.dispersion is not None}
-    youth = (f" (\u03c6 {dispersion['rate_per_person']:.1f} for the latest cohort)" if "rate_per_person" in dispersion else "")
-    iom = f" (\u03c6 {dispersion['percent_reduction']:.1f})" if "percent_reduction" in dispersion else ""
-    return ("Youth re-offending: re-offences cluster in a few prolific offenders, so they vary more than "
-            "independent events would. The rate per offender's interval and its comparison with the cohort before "
-            "(the exact Poisson comparison, on the counts divided by \u03c6) take the count as \u03c6 times as "
-            "variable as Poisson chance, \u03c6 the larger of the spread between the cohorts so far and the "
-            f"least clustering that the share who re-offend and their re-offences each imply{youth}. The test "
-            "says whether the rate changed by more than that allows; not why. IOM: the reduction compares the "
-            "cohort's offences in the year after joining with the year before, its interval allowing for the "
-            f"spread between cohorts{iom}. IOM cohorts are chosen for high offending, which tends to fall anyway "
-            "(regression to the mean), so a reduction is not evidence that IOM caused it; the change from the "
-            "cohort before is given, not tested.")
+    parts = []
+    if "rate_per_person" in dispersion:
+        parts.append("Youth re-offending: a few prolific offenders commit many of the re-offences, so the count varies "
+                     "more than chance alone would make it. Its interval and its test against the cohort before take it "
+                     f"as \u03c6 = {dispersion['rate_per_person']:.1f} times as variable (from the spread between the "
+                     "cohorts and, where the data say how many re-offended, from how unevenly the re-offences fall). "
+                     "The test says whether the rate changed by more than that; not why.")
+    if "percent_reduction" in dispersion:
+        parts.append("IOM: the reduction compares the cohort's offences in the year after joining with the year before "
+                     f"(interval allowing for the spread between cohorts, \u03c6 = {dispersion['percent_reduction']:.1f}). "
+                     "IOM cohorts are chosen for high offending, which tends to fall anyway (regression to the mean), "
+                     "so a reduction does not show that IOM caused it; the change from the cohort before is not tested.")
+    return " ".join(parts)
 
 
 def spc_reason(chart) -> str:
@@ -226,7 +245,22 @@ def trend_words(trend) -> str:
 
 
 def change_sentence(result: Result) -> str:
-    """The comparison with the previous period, in words."""
+    """The comparison with the previous period, in words, marked \u2020 where it spans a known event
+    (`events_note` says which)."""
+    return _comparison(result) + (EVENT_MARK if result.change is not None and result.events else "")
+
+
+def events_note(results) -> str:
+    """'\u2020 The comparison spans most COVID-19 restrictions end in England (19 Jul 2021).': the
+    known events the results' comparisons span."""
+    events = sorted({event for result in results if result.change is not None for event in result.events},
+                    key=lambda event: event.date)
+    if not events:
+        return ""
+    return f"{EVENT_MARK} The comparison spans {listed([str(event) for event in events])}."
+
+
+def _comparison(result: Result) -> str:
     change = result.change
     cohort = result.period_type == "annual_cohort"
     against = "the previous cohort" if cohort else "the same period last year"
