@@ -111,10 +111,10 @@ def tests_sentence(assessment: Assessment, papers: int) -> str:
     """How many changes the paper tests, and why that matters."""
     tested = [r for r in assessment.results if r.change is not None and r.change.q_value is not None]
     measures = len({r.measure.id for r in tested})
-    pack = f", as each of the pack's {papers} papers does for its own" if papers > 1 else ""
-    return (f"This paper makes {len(tested)} test{'' if len(tested) == 1 else 's'} of change ({measures} "
-            f"measure{'' if measures == 1 else 's'}, some over two periods); by chance alone about 1 in 20 would "
-            f"pass a 5% test, so it keeps its false discovery rate at 5% (Benjamini-Hochberg){pack}.")
+    pack = f", as do each of the pack's {papers} papers" if papers > 1 else ""
+    return (f"This paper tests {len(tested)} changes in {measures} measure{'' if measures == 1 else 's'}{pack}: "
+            f"by chance alone about 1 in 20 would pass a 5% test, so the false discovery rate is kept at 5% "
+            f"(Benjamini-Hochberg).")
 
 
 def chance_note(change) -> str:
