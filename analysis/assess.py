@@ -145,6 +145,11 @@ class Assessment:
         } for r in self.results])
 
 
+def _test_of(result: Result) -> tuple:
+    """What a test of change compares: two results with the same are one test."""
+    return result.measure.id, result.numerator, result.change.previous, result.change.p_value
+
+
 def population(dataset: Dataset, area: Area, year: int, table: pd.DataFrame | None = None) -> Population:
     """Residents of the area in the ONS mid-year estimate for `year`, or the latest before it
     (the earliest after it where none is older)."""
@@ -184,11 +189,13 @@ def control_false_discoveries(results: tuple[Result, ...]) -> tuple[Result, ...]
         return results
     from statsmodels.stats.multitest import multipletests
 
-    q_values = multipletests([results[i].change.p_value for i in tested], method="fdr_bh")[1]
+    # one test per measure and figures: in Q1 the year to date is the quarter, the same test twice
+    tests = list(dict.fromkeys(_test_of(results[i]) for i in tested))
+    q_values = dict(zip(tests, multipletests([p for _, _, _, p in tests], method="fdr_bh")[1]))
     adjusted = list(results)
-    for i, q_value in zip(tested, q_values):
+    for i in tested:
         result = results[i]
-        change = dataclasses.replace(result.change, q_value=float(q_value), tests=len(tested))
+        change = dataclasses.replace(result.change, q_value=float(q_values[_test_of(result)]), tests=len(tests))
         status = result.status
         if result.measure.target == "reduction":
             status = status_against_last_year(change.difference, change.significant)
@@ -429,8 +436,8 @@ def district_table(dataset: Dataset, measure: Measure, quarter: Quarter, period:
 
     The limits are the measure's `district_limits`: by default widened for the districts'
     overdispersion (columns `phi` and `tau2`; `tau2` 0 gives PHE's exact Poisson limits). Counts in
-    the thousands vary between districts many times more than Poisson chance allows (phi 12 for
-    total crime in 2022-23 Q2), so plain Poisson limits flag most districts and their labels flip
+    the thousands vary between districts many times more than Poisson chance allows (phi 6.4 for
+    total crime in 2022-23 Q2, winsorised), so plain Poisson limits flag most districts and their labels flip
     from quarter to quarter; the widened limits ask which districts stand out from the others.
 
     None where the measure is not reported for every district, or the window is incomplete.
@@ -483,14 +490,21 @@ def _overdispersion(measure: Measure, districts: pd.DataFrame, baseline: float):
 
 
 def _funnel_limits(measure: Measure, row, baseline: float, level: float) -> tuple[float, float]:
-    """Limits at the district's own size: widened where `tau2` is above 0; else PHE's at its own
-    events (rates) or denominator (proportions), where with no events at all a rate's lower limit
-    is the rate whose expected count has a chance of zero below the level's tail, and the
-    district's rate of 0 is compared with that."""
-    if row.tau2 > 0:
-        if measure.statistic == "count":
-            return overdispersed_rate_limits(baseline * row.denominator / measure.rate_per, baseline, row.tau2, level)
-        return overdispersed_proportion_limits(row.denominator, baseline, row.tau2, 100, level)
+    """Limits at the district's own size: PHE's at its own events (rates) or denominator
+    (proportions), where with no events at all a rate's lower limit is the rate whose expected
+    count has a chance of zero below the level's tail, and the district's rate of 0 is compared with
+    that; where `tau2` is above 0, widened, and never narrower than PHE's."""
+    poisson = _poisson_limits(measure, row, baseline, level)
+    if row.tau2 <= 0:
+        return poisson
+    if measure.statistic == "count":  # the normal approximation can fall inside the exact limits at small counts
+        widened = overdispersed_rate_limits(baseline * row.denominator / measure.rate_per, baseline, row.tau2, level)
+    else:
+        widened = overdispersed_proportion_limits(row.denominator, baseline, row.tau2, 100, level)
+    return min(widened[0], poisson[0]), max(widened[1], poisson[1])
+
+
+def _poisson_limits(measure: Measure, row, baseline: float, level: float) -> tuple[float, float]:
     if measure.statistic != "count":
         return proportion_funnel_limits(row.denominator, baseline, 100, level)
     if row.numerator >= 1:

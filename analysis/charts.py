@@ -22,6 +22,7 @@ from analysis.periods import Quarter, month_name
 from analysis.spc import XmRChart
 
 HIGHLIGHT, MUTED, REFERENCE = PALETTE[0], "#b8c4d6", "#333333"
+FUNNEL_POINT = "#b0b0b0"  # a district on the funnel plot; this paper's own is REFERENCE
 A4_WIDTH_INCHES = 7.0
 KEY_LINE, KEY_GAP = 7 * 1.2 / 72, 0.05  # inches: a 7 pt line of the funnel plot's key, and the space between entries
 # Making Data Count's colours (darkened to at least 4.5:1 on white): special cause improvement,
@@ -31,10 +32,10 @@ SPC_POINT_LABELS = {"improvement": "special cause: improvement", "concern": "spe
                     "neither": "special cause: neither better nor worse"}
 ASSURANCE_LETTERS = {"consistently meets target": ("P", SPC_COLOURS["improvement"]),
                      "consistently fails target": ("F", SPC_COLOURS["concern"]),
-                     "hit and miss": ("?", SPC_COLOURS["common cause"])}
+                     "hit and miss": ("\u00b1", SPC_COLOURS["common cause"])}
 SPC_ICON_KEY = ("SPC icons: H or L, a special cause high or low in the latest month (blue improvement, orange "
                 "concern, purple neither); ~ common cause; then P consistently meets the target, F consistently "
-                "fails it, ? hit and miss.")
+                "fails it, \u00b1 hit and miss.")
 
 
 def spc_icons(chart: XmRChart | None) -> tuple[tuple[str, str, str], ...]:
@@ -116,7 +117,7 @@ def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, outcom
                               zorder=4, clip_on=False, label=SPC_POINT_LABELS[signal])
             for offset, (letter, colour, _) in enumerate(reversed(panel.icons)):
                 axis.text(1 - offset * 0.07, 1.04, letter, transform=axis.transAxes, ha="right", va="bottom",
-                          fontsize=7, fontweight="bold", color="white",
+                          fontsize=8, fontweight="bold", color="white",
                           bbox={"boxstyle": "circle,pad=0.25", "facecolor": colour, "edgecolor": "none"})
             if panel.provisional:
                 axis.plot(list(panel.provisional), panel.values.iloc[list(panel.provisional)], linestyle="none",
@@ -167,10 +168,8 @@ def funnel(table: pd.DataFrame, measure: Measure, title: str, quarter: Quarter, 
         sizes = np.linspace(max(1.0, districts["denominator"].min() * 0.5), districts["denominator"].max() * 1.3, 120)
         for level, style in ((TWO_SIGMA, "--"), (THREE_SIGMA, ":")):
             label = f"{level:.1%} limits".replace(".0%", "%")
-            if tau2 > 0:
-                limits = [overdispersed_rate_limits(county["value"] * size / measure.rate_per, county["value"], tau2, level)
-                          if rate else overdispersed_proportion_limits(size, county["value"], tau2, 100, level)
-                          for size in sizes]
+            if tau2 > 0:  # widened, never narrower than PHE's limits (as `assess.district_table` judges)
+                limits = [_widened_limits(measure, county["value"], size, tau2, level) for size in sizes]
                 lower, upper = (sizes, [low for low, _ in limits]), (sizes, [high for _, high in limits])
             elif rate:
                 events = np.unique(np.geomspace(1, max(2, county["value"] * sizes[-1] / measure.rate_per * 1.5), 80).round())
@@ -183,12 +182,13 @@ def funnel(table: pd.DataFrame, measure: Measure, title: str, quarter: Quarter, 
             axis.plot(*lower, color=REFERENCE, linestyle=style, linewidth=1)
             axis.plot(*upper, color=REFERENCE, linestyle=style, linewidth=1, label=label)
         axis.axhline(county["value"], color=REFERENCE, linewidth=1, label=f"{county['area']}: {county['value']:.1f}")
-        colours = [HIGHLIGHT if area == highlight else PALETTE[1] for area in districts["area"]]
+        # greys: on these pages orange and blue mean an SPC concern and improvement
+        colours = [REFERENCE if area == highlight else FUNNEL_POINT for area in districts["area"]]
         axis.scatter(districts["denominator"], districts["value"], color=colours, zorder=3, s=80,
                      edgecolors="white", linewidths=0.6)
         key = []
         for number, row in enumerate(districts.itertuples(), start=1):
-            # white on the highlight's blue, black on orange: at least 4.5:1 either way
+            # white on the dark grey, black on the light: at least 4.5:1 either way
             axis.annotate(str(number), (row.denominator, row.value), ha="center", va="center_baseline", fontsize=6,
                           color="white" if row.area == highlight else "black", fontweight="bold", zorder=4)
             key.append(f"{number}  {row.area}: {row.label}" + (" (this paper)" if row.area == highlight else ""))
@@ -214,6 +214,18 @@ def funnel(table: pd.DataFrame, measure: Measure, title: str, quarter: Quarter, 
             top -= (KEY_LINE * (entry.count("\n") + 1) + KEY_GAP) / height
         figure.subplots_adjust(left=0.1, right=0.67, top=1 - 0.43 / height, bottom=0.5 / height)
     return figure
+
+
+def _widened_limits(measure: Measure, baseline: float, size: float, tau2: float, level: float) -> tuple[float, float]:
+    """The funnel's widened limits at a size, or PHE's where they are wider (small expected counts)."""
+    if measure.statistic == "count":
+        expected = baseline * size / measure.rate_per
+        widened = overdispersed_rate_limits(expected, baseline, tau2, level)
+        exact = rate_funnel_limits(expected, baseline, measure.rate_per, level) if expected >= 1 else widened
+    else:
+        widened = overdispersed_proportion_limits(size, baseline, tau2, 100, level)
+        exact = proportion_funnel_limits(size, baseline, 100, level)
+    return min(widened[0], exact[0]), max(widened[1], exact[1])
 
 
 def district_rates(rates: pd.DataFrame, measure: Measure, title: str, quarter: Quarter, highlight: str,

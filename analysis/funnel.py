@@ -26,7 +26,7 @@ HIGHER, SIMILAR, LOWER = "higher", "similar", "lower"
 
 OVERDISPERSED, POISSON = "overdispersed", "poisson"
 DISTRICT_LIMITS = (OVERDISPERSED, POISSON)
-WINSORISED = 0.1  # of z-scores pulled in at each end before estimating overdispersion
+WINSORISED = 0.1  # of z-scores pulled in at each end (at least one) before estimating overdispersion
 
 
 @dataclass(frozen=True)
@@ -55,17 +55,22 @@ def overdispersion(z_scores: np.ndarray, standard_errors: np.ndarray) -> Overdis
     """Overdispersion of areas' z-scores, and the between-area variance that allows for it.
 
     Method: Spiegelhalter (2005), "Handling over-dispersion of performance indicators", Qual Saf
-    Health Care 14:347-351, and its appendix, as the Care Quality Commission applied it. Set the
-    lowest 10% of z-scores to the 10th percentile and the highest 10% to the 90th (percentiles by
-    linear interpolation, R's type 7), so one outlying area cannot widen everyone's limits;
-    phi = mean of the squared winsorised z-scores; then the DerSimonian-Laird moment estimate
-    tau2 = (I phi - (I - 1)) / (sum w - sum w^2 / sum w), with w = 1 / s^2 and I areas, or 0 where
-    I phi <= I - 1 (no more spread than chance).
+    Health Care 14:347-351, and its appendix. Winsorise the z-scores: the lowest 10% are set to the
+    next lowest and the highest 10% to the next highest, at least one at each end (Tukey's
+    winsorising by count: with a county's seven or so districts, 10% by percentile would leave one
+    outlying district free to widen everyone's limits); phi = mean of the squared winsorised
+    z-scores; then the DerSimonian-Laird moment estimate tau2 = (I phi - (I - 1)) / (sum w - sum w^2
+    / sum w), with w = 1 / s^2 and I areas, or 0 where I phi <= I - 1 (no more spread than chance)
+    or I < 3 (too few areas to tell).
     """
+    from scipy.stats import mstats
+
     z_scores, standard_errors = np.asarray(z_scores, float), np.asarray(standard_errors, float)
-    low, high = np.percentile(z_scores, [100 * WINSORISED, 100 * (1 - WINSORISED)])
     areas = len(z_scores)
-    phi = float(np.mean(np.clip(z_scores, low, high) ** 2))
+    if areas < 3:
+        return Overdispersion(float(np.mean(z_scores ** 2)) if areas else 1.0, 0.0, areas)
+    cut = max(1, math.floor(WINSORISED * areas)) / areas
+    phi = float(np.mean(np.asarray(mstats.winsorize(z_scores, limits=(cut, cut))) ** 2))
     weights = 1 / standard_errors ** 2
     spread = areas * phi - (areas - 1)
     tau2 = max(0.0, spread / (weights.sum() - (weights ** 2).sum() / weights.sum())) if spread > 0 else 0.0

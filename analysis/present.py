@@ -91,8 +91,7 @@ def key_messages(dataset: Dataset, assessment: Assessment, commentary: Commentar
     overview = wording.overview(assessment.area.name, attention.reported(assessment), HEADLINE_MEASURE)
     return KeyMessages(overview, items, analyst, wording.data_gaps(dataset, assessment.quarter, assessment),
                        " ".join(filter(None, [wording.events_note([r for r in attention.reported(assessment)
-                                                                   if r.measure.id == HEADLINE_MEASURE]),
-                                              wording.tests_sentence(assessment, len(dataset.areas.all)),
+                                                                   if r.measure.id == HEADLINE_MEASURE], explained=True),
                                               wording.SIGNIFICANCE_MEANING])))
 
 
@@ -261,7 +260,8 @@ def _monthly_panels(dataset: Dataset, assessment: Assessment, outcome: str) -> l
         data = series.monthly(dataset, measure, assessment.area)
         if data.reindex(months)["numerator"].isna().all():
             continue
-        limits = result.spc.limits if result.spc is not None else None
+        # limits only where the chart has a reading: from fewer than 12 months they would show signals it does not take
+        limits = result.spc.limits if result.spc is not None and result.spc.variation_icon is not None else None
         target = result.target_check.target if result.target_check is not None else None
         panels.append((result, charts.Panel(
             title=_marked(dataset, result) + (" (%)" if measure.statistic == "proportion" else ""),
@@ -344,7 +344,9 @@ def _spc_caption(dataset: Dataset, results: list[Result], months: list[str]) -> 
     """What the chart shows, then what it finds in plain words: the latest final month's SPC reading
     of each charted measure, with the reason for a special cause, naming the month where it is not
     the chart's last."""
-    shows = f"Monthly figures, {month_name(months[0])} to {month_name(months[-1])}, with the SPC mean and limits."
+    limits = any(r.spc is not None and r.spc.variation_icon is not None for r in results)
+    shows = (f"Monthly figures, {month_name(months[0])} to {month_name(months[-1])}"
+             + (", with the SPC mean and limits." if limits else "."))
     readings: dict[str, list[str]] = {}
     earlier = []
     for result in results:
@@ -534,7 +536,8 @@ def methods(dataset: Dataset, assessment: Assessment) -> Findings:
         "Counts are compared with the same period last year by the exact conditional test for two Poisson "
         "counts (twice its smaller one-sided p-value, so the test and the rate ratio's exact interval always "
         "agree); proportions by a two-proportion test with Newcombe's "
-        "interval. Intervals: Byar's method for counts (exact below 10 events), Wilson's for proportions.",
+        "interval. Intervals: Byar's method for counts (exact below 10 events), Wilson's for proportions. "
+        + wording.tests_sentence(assessment, len(dataset.areas.all)),
         *filter(None, [wording.cohort_methods(assessment)]),
         "Six-month trend: Poisson regression of the last six monthly counts (quasi-Poisson where "
         "over-dispersed), not adjusted for season: a rise from spring into summer can be the season itself, "

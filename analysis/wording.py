@@ -23,7 +23,7 @@ EVENT_MARK = "\u2020"  # a comparison that spans a known event (data/events.yml)
 SIGNIFICANCE_MEANING = (
     f"A change is called significant when a change this large would happen by chance less than "
     f"{100 * (1 - SIGNIFICANCE_LEVEL):.0f} times in 100 if nothing had really changed ({100 * SIGNIFICANCE_LEVEL:.0f}% "
-    f"level), once the paper's other tests are allowed for; "
+    f"level), once the paper's other tests are allowed for (Appendix 3); "
     f"any other change is described as similar or, when it is {LARGE_PERCENT}% or more of a count of at least "
     f"{SMALLEST_BASE_FOR_PERCENT} (or {LARGE_POINTS} percentage points), as not statistically significant."
 )
@@ -250,14 +250,16 @@ def change_sentence(result: Result) -> str:
     return _comparison(result) + (EVENT_MARK if result.change is not None and result.events else "")
 
 
-def events_note(results) -> str:
-    """'\u2020 The comparison spans most COVID-19 restrictions end in England (19 Jul 2021).': the
-    known events the results' comparisons span."""
+def events_note(results, explained: bool = False) -> str:
+    """'\u2020 Spans the end of most COVID-19 restrictions in England (19 Jul 2021).': the known events
+    the results' comparisons span; `explained` adds what that means (the paper says it once)."""
     events = sorted({event for result in results if result.change is not None for event in result.events},
                     key=lambda event: event.date)
     if not events:
         return ""
-    return f"{EVENT_MARK} The comparison spans {listed([str(event) for event in events])}."
+    meaning = f" A comparison marked {EVENT_MARK} spans a known event, which may account for part of the change." \
+        if explained else ""
+    return f"{EVENT_MARK} Spans {listed([str(event) for event in events])}.{meaning}"
 
 
 def _comparison(result: Result) -> str:

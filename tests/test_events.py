@@ -61,7 +61,9 @@ def test_comparisons_that_span_an_event_say_so_and_charts_mark_it(small_data_dir
     crime = next(r for r in results if r.measure.id == "total_crime" and r.period_type == "quarter")
     assert [event.label for event in crime.events] == ["restrictions end"]
     assert wording.result_sentence(crime).endswith("no significant change\u2020.")
-    assert wording.events_note(results) == "\u2020 The comparison spans restrictions end (19 Jul 2021)."
+    assert wording.events_note(results) == "\u2020 Spans restrictions end (19 Jul 2021)."
+    assert wording.events_note(results, explained=True).endswith(
+        "A comparison marked \u2020 spans a known event, which may account for part of the change.")
     unchanged = next(r for r in results if r.change is None)
     assert unchanged.events == () and wording.events_note([unchanged]) == ""
 
@@ -77,5 +79,6 @@ def test_the_monthly_charts_draw_each_known_event_in_their_months_and_the_note_n
         if axis.get_visible():
             lines = [line.get_xdata()[0] for line in axis.lines if line.get_label() == "known event (see the note)"]
             assert lines == pytest.approx([1 - 0.5 + 4 / 31, 3 - 0.5 + 5 / 31, 9 - 0.5 + 18 / 31])
-    assert ("Known events (dash-dot lines): second national COVID-19 lockdown in England (5 Nov 2020); third national "
-            "COVID-19 lockdown in England (6 Jan 2021); most COVID-19 restrictions end in England (19 Jul 2021).") in chart.note
+    assert ("Known events (dash-dot lines): the second national COVID-19 lockdown in England (5 Nov 2020); the third "
+            "national COVID-19 lockdown in England (6 Jan 2021); the end of most COVID-19 restrictions in England "
+            "(19 Jul 2021).") in chart.note

@@ -208,23 +208,37 @@ def test_rate_z_scores_by_hand():
 
 
 def test_overdispersion_by_hand():
-    # Sorted z: -6, -2, 2, 4, 4. 10th percentile (type 7): position 0.1 x 4 = 0.4, so -6 + 0.4 x 4 =
-    # -4.4; 90th: position 3.6, between 4 and 4, so 4. Winsorised: -4.4, -2, 4, 2, 4; squares 19.36,
-    # 4, 16, 4, 16, sum 59.36, phi = 11.872. Weights 1 / s^2 = 4E: 400, 1,600, 3,600, 6,400, 10,000;
-    # sum 22,000; sum of squares 156,640,000, over the sum 7,120. tau2 = (59.36 - 4) / (22,000 -
-    # 7,120) = 55.36 / 14,880 = 0.00372043.
+    # Sorted z: -6, -2, 2, 4, 4. Winsorising 10% of 5 rounds down to none, so one at each end (at
+    # least one): -6 becomes the next lowest, -2; the highest 4 the next highest, 4. Winsorised: -2,
+    # -2, 4, 2, 4; squares 4, 4, 16, 4, 16, sum 44, phi = 8.8. Weights 1 / s^2 = 4E: 400, 1,600,
+    # 3,600, 6,400, 10,000; sum 22,000; sum of squares 156,640,000, over the sum 7,120. tau2 = (44 -
+    # 4) / (22,000 - 7,120) = 40 / 14,880 = 0.00268817.
     spread = overdispersion(rate_z_scores(OBSERVED, EXPECTED), 1 / (2 * np.sqrt(EXPECTED)))
-    assert spread.phi == pytest.approx(11.872)
-    assert spread.tau2 == pytest.approx(55.36 / 14_880)
+    assert spread.phi == pytest.approx(8.8)
+    assert spread.tau2 == pytest.approx(40 / 14_880)
     assert spread.areas == 5
 
 
+def test_one_outlying_district_cannot_widen_everyone_s_limits():
+    # Seven districts, z = 1, -1, 2, -2, 0.5, -0.5 and an outlier of -40 (a data-supply failure, say):
+    # sorted -40, -2, -1, -0.5, 0.5, 1, 2; winsorised at one each end, -40 becomes the next lowest, -2,
+    # and 2 the next highest, 1: 1, -1, 1, -2, 0.5, -0.5, -2; phi = (1 + 1 + 1 + 4 + 0.25 + 0.25 + 4) / 7
+    # = 11.5 / 7 = 1.6429, against (1 + 1 + 4 + 4 + 0.25 + 0.25 + 1600) / 7 = 230 unwinsorised.
+    z_scores = np.array([1, -1, 2, -2, 0.5, -0.5, -40])
+    assert overdispersion(z_scores, np.full(7, 0.1)).phi == pytest.approx(11.5 / 7)
+
+
+def test_fewer_than_three_areas_add_nothing():
+    # Two areas (or one) cannot tell a spread between areas from chance: no widening.
+    assert overdispersion(np.array([5.0, -5.0]), np.array([0.1, 0.1])).tau2 == 0
+    assert overdispersion(np.array([5.0]), np.array([0.1])).tau2 == 0
+
+
 def test_no_more_spread_than_chance_adds_nothing():
-    # z = 1, -1, 0.5, -0.5, 0; sorted -1, -0.5, 0, 0.5, 1, the 10th percentile is at position 0.4:
-    # -1 + 0.4 x 0.5 = -0.8, the 90th 0.8. Winsorised: 0.8, -0.8, 0.5, -0.5, 0; phi = (0.64 + 0.64 +
-    # 0.25 + 0.25) / 5 = 0.356, and 5 x 0.356 = 1.78 <= 4, so tau2 = 0.
+    # z = 1, -1, 0.5, -0.5, 0: winsorised at one each end, -1 becomes -0.5 and 1 becomes 0.5; phi =
+    # (4 x 0.25 + 0) / 5 = 0.2, and 5 x 0.2 = 1 <= 4, so tau2 = 0.
     spread = overdispersion(np.array([1, -1, 0.5, -0.5, 0]), np.full(5, 0.1))
-    assert spread.phi == pytest.approx(0.356)
+    assert spread.phi == pytest.approx(0.2)
     assert spread.tau2 == 0
 
 
@@ -279,3 +293,28 @@ def test_district_table_judges_by_the_measures_limits(bundled):
         assert row.label == label_area(row.value, *rate_funnel_limits(row.numerator, county["value"]))
     flagged = [(table["label"].isin([HIGHER, LOWER])).sum() for table in (widened, plain)]
     assert flagged[0] < flagged[1]
+
+
+def test_a_district_with_no_events_is_lower_only_where_none_is_unlikely(bundled):
+    """Robbery, 2020-21 Q1 (the bundled data): Melton had none, where about 2.2 were expected at the
+    county's rate; a chance of none of exp(-2.2) = 0.11 is well inside the 95% limits, so Melton is
+    similar, whatever the widening: widened limits are never narrower than PHE's exact ones."""
+    from analysis.assess import district_table
+
+    table = district_table(bundled, bundled.measure("robbery"), Quarter(2020, 1), "quarter").set_index("area")
+    county = table[table["is_county"]].iloc[0]
+    melton = table.loc["Melton"]
+    expected = county["value"] * melton["denominator"] / 1000
+    assert melton["numerator"] == 0 and 1.5 < expected < 3 and np.exp(-expected) > 0.025
+    assert melton["label"] == SIMILAR
+
+
+def test_in_the_first_quarter_the_year_to_date_is_the_same_test_and_counts_once(bundled):
+    """2022-23 Q1: the year to date is the quarter, so each measure's year-to-date test repeats its
+    quarter's; the paper's count of tests leaves the repeats out."""
+    from analysis.assess import assess
+
+    results = assess(bundled, Quarter(2022, 1), bundled.areas.county).results
+    tested = [r for r in results if r.change is not None and r.change.q_value is not None]
+    repeats = [r for r in tested if r.period_type == "year_to_date"]
+    assert repeats and {r.change.tests for r in tested} == {len(tested) - len(repeats)}

@@ -329,3 +329,18 @@ def test_a_small_rate_reads_the_same_in_a_table_as_in_a_sentence():
     page = table_html(pd.DataFrame({"per 1,000": [61 / 702, 1.34]}), "chart-data")
     assert ["<td>0.09</td>", "<td>1.3</td>"] == re.findall(r"<td>[^<]*</td>", page)
     assert (rate(61 / 702), rate(1.34)) == ("0.09", "1.3")
+
+
+def test_a_chart_of_fewer_than_twelve_months_draws_no_limits_it_does_not_read():
+    """2020-21 Q2: the bundled data start in Dec 2019, so the county's charts have 10 months each: no
+    SPC reading, so no limits (a point beyond a drawn limit would look like a signal the paper does
+    not take), no coloured points, no icons, and a caption that says why."""
+    from analysis.report import open_report
+
+    chart = open_report("2020-21 Q2", "Leicestershire", str(paths.DATA_DIR)).outcome("crime").chart()
+    labels = {line.get_label() for axis in chart.axes for line in axis.lines}
+    assert "SPC limits" not in labels and "SPC mean" not in labels
+    assert not any(label.startswith("special cause") for label in labels)
+    assert all(not axis.texts for axis in chart.axes)
+    assert chart.caption.startswith("Monthly figures, Oct 2018 to Sep 2020. ") or "too few months (10 of the 12 needed)" in chart.caption
+    assert "too few months (10 of the 12 needed)" in chart.caption and "with the SPC mean and limits" not in chart.caption
