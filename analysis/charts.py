@@ -90,7 +90,7 @@ def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, outcom
                 axis.axvspan(quarter_positions[0] - 0.5, quarter_positions[-1] + 0.5, color=MUTED, alpha=0.45,
                              linewidth=0)
             for position in events:
-                axis.axvline(position, color=PALETTE[4], linewidth=1, linestyle="-.", label="known event (see the note)")
+                axis.axvline(position, color=PALETTE[4], linewidth=1, label="known event (see the note)")
             if panel.band is not None:
                 axis.axhspan(*panel.band, color=PALETTE[2], alpha=0.15, linewidth=0, label="expected range")
             if panel.limits is not None:

@@ -326,7 +326,7 @@ def monthly_chart(dataset: Dataset, assessment: Assessment, outcome: str, number
         notes.append(charts.SPC_ICON_KEY)
     events = spanned(dataset.events, months[0], months[-1])
     if events:
-        notes.append("Known events (dash-dot lines): " + "; ".join(map(str, events)) + ".")
+        notes.append("Known events (pink vertical lines): " + "; ".join(map(str, events)) + ".")
         alt += " " + notes[-1]
     note = " ".join(notes)
     positions = tuple(months.index(event.month) - 0.5 + (event.date.day - 1) / 31 for event in events)

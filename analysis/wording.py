@@ -110,9 +110,10 @@ def change_size(result: Result) -> str:
 def tests_sentence(assessment: Assessment, papers: int) -> str:
     """How many changes the paper tests, and why that matters."""
     tested = [r for r in assessment.results if r.change is not None and r.change.q_value is not None]
-    measures = len({r.measure.id for r in tested})
-    pack = f", as do each of the pack's {papers} papers" if papers > 1 else ""
-    return (f"This paper tests {len(tested)} changes in {measures} measure{'' if measures == 1 else 's'}{pack}: "
+    tests, measures = (tested[0].change.tests if tested else 0), len({r.measure.id for r in tested})
+    pack = f", as does each of the pack's {papers} papers" if papers > 1 else ""
+    return (f"This paper tests {tests} change{'' if tests == 1 else 's'} in {measures} measure"
+            f"{'' if measures == 1 else 's'}{pack}: "
             f"by chance alone about 1 in 20 would pass a 5% test, so the false discovery rate is kept at 5% "
             f"(Benjamini-Hochberg).")
 

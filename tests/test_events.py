@@ -79,6 +79,6 @@ def test_the_monthly_charts_draw_each_known_event_in_their_months_and_the_note_n
         if axis.get_visible():
             lines = [line.get_xdata()[0] for line in axis.lines if line.get_label() == "known event (see the note)"]
             assert lines == pytest.approx([1 - 0.5 + 4 / 31, 3 - 0.5 + 5 / 31, 9 - 0.5 + 18 / 31])
-    assert ("Known events (dash-dot lines): the second national COVID-19 lockdown in England (5 Nov 2020); the third "
+    assert ("Known events (pink vertical lines): the second national COVID-19 lockdown in England (5 Nov 2020); the third "
             "national COVID-19 lockdown in England (6 Jan 2021); the end of most COVID-19 restrictions in England "
             "(19 Jul 2021).") in chart.note
