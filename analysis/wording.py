@@ -91,6 +91,9 @@ def difference_text(result: Result) -> str:
         return signed(f"{change.difference:+,.0f}")
     places = {"rate_per_person": 2, "proportion": 1}.get(statistic, 0)
     shown = float(f"{result.value:.{places}f}") - float(f"{change.previous:.{places}f}")
+    if statistic == "percent_reduction":  # "+3 points" of a reduction could read as 3 points more offending
+        size = f"{abs(shown):.0f} percentage point{'' if abs(shown) == 1 else 's'}"
+        return "the same reduction" if shown == 0 else f"a reduction {size} {'larger' if shown > 0 else 'smaller'}"
     return signed(f"{shown:+.{places}f}" + ("" if statistic == "rate_per_person" else " percentage points"))
 
 

@@ -105,8 +105,12 @@ def test_a_change_is_worked_from_the_values_as_shown():
     # 25.34% shows as 25.3% and 18.66% as 18.7%: the page reads 25.3 - 18.7 = +6.6 points, though the
     # unrounded difference, 6.68, would show as +6.7.
     assert shown_change("proportion", 25.34, 18.66) == "+6.6 percentage points"
-    # 40.4% fewer offences shows as 40%, 36.6% as 37%: +3 points on the page (not +3.8).
-    assert shown_change("percent_reduction", 40.4, 36.6) == "+3 percentage points"
+    # 40.4% fewer offences shows as 40%, 36.6% as 37%: 3 points more reduction on the page (not 3.8),
+    # in words whose direction is plain: a larger reduction, not "+3", which could read as more offending.
+    assert shown_change("percent_reduction", 40.4, 36.6) == "a reduction 3 percentage points larger"
+    assert shown_change("percent_reduction", 35.2, 36.6) == "a reduction 2 percentage points smaller"
+    assert shown_change("percent_reduction", 36.4, 37.4) == "a reduction 1 percentage point smaller"  # 36% and 37%
+    assert shown_change("percent_reduction", 37.4, 36.6) == "the same reduction"  # both show as 37%
     # 1.044 re-offences per offender shows as 1.04, 1.025 as 1.02 (stored as 1.02499...): +0.02.
     assert shown_change("rate_per_person", 1.044, 1.025) == "+0.02"
     assert shown_change("proportion", 25.34, 25.26) == "0.0 percentage points"  # both show as 25.3%
