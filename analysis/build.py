@@ -39,6 +39,7 @@ from analysis.wording import data_gaps
 LOCK_FILE = ".build.lock"  # under the outputs folder: held by the build writing there
 CACHE_DIR = ".cache"  # under the outputs folder: each report's data and assessment, computed once
 CELL_TIMEOUT_SECONDS = 600  # default per-cell limit: a cell running longer fails its area
+SCHEDULER_WAIT_SECONDS = 5  # a --scheduler that does not answer in this time fails the build
 REPORTED_PACKAGES = ("pandas", "pyarrow", "scipy", "statsmodels", "matplotlib", "seaborn",
                      "papermill", "nbconvert", "ipykernel", "weasyprint")
 
@@ -171,6 +172,8 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
         results = run_jobs(to_build, workers, scheduler)
         for result in results:
             result["fingerprint"] = jobs[result["slug"]].fingerprint
+            if result["status"] == "built":  # what is published, to tell a cut-short or edited file later
+                result["files"] = {path.name: file_hash(path) for path in _published_files(staging, result["slug"])}
         lacking = _report_missing_commentary(results + kept, strict)
         failures = [r for r in results if r["status"] != "built"] + lacking
         order = [area.slug for area in dataset.areas.all]
@@ -216,7 +219,12 @@ def run_jobs(jobs: list[AreaJob], workers: int, scheduler: str | None = None) ->
         from distributed import Client
         from distributed import as_completed as cluster_completed
 
-        with Client(scheduler) as client:
+        try:
+            client = Client(scheduler, timeout=f"{SCHEDULER_WAIT_SECONDS}s")
+        except OSError as error:  # no scheduler there, or it does not answer
+            raise SchedulerUnreachable(f"--scheduler {scheduler}: {error}; start the Dask scheduler there, "
+                                       f"or build without --scheduler") from None
+        with client:
             return [_progress(future.result(), done, len(jobs))
                     for done, future in enumerate(cluster_completed(client.map(build_area, jobs, pure=False)), start=1)]
     with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
@@ -340,14 +348,30 @@ def _up_to_date(target: Path, staging: Path, fingerprints: dict[str, str]) -> tu
         return [], []
     kept, stale = [], []
     for result in published:
-        files = [target / f"{result['slug']}{suffix}" for suffix in (".ipynb", ".html", ".pdf")]
-        if result.get("fingerprint") == fingerprints.get(result["slug"]) and all(f.is_file() for f in files):
+        files = _published_files(target, result["slug"])
+        if result.get("fingerprint") == fingerprints.get(result["slug"]) and _intact(files, result):
             for path in files:
                 shutil.copy2(path, staging / path.name)
             kept.append(result)
         else:
             stale.append(result["area"])
     return kept, stale
+
+
+def _published_files(folder: Path, slug: str) -> list[Path]:
+    return [folder / f"{slug}{suffix}" for suffix in (".ipynb", ".html", ".pdf")]
+
+
+def _intact(files: list[Path], result: dict) -> bool:
+    """Each file is there with the bytes the manifest recorded; a file cut short or edited since
+    is said, and its area rebuilt."""
+    recorded = result.get("files") or {}
+    for path in files:
+        if not path.is_file() or file_hash(path) != recorded.get(path.name):
+            state = "missing" if not path.is_file() else "not as published (cut short or edited)"
+            print(f"warning: {path}: {state}; {result['area']} is built again", file=sys.stderr)
+            return False
+    return True
 
 
 def _publish(staging: Path, target: Path, ours: set[str]) -> None:
@@ -390,6 +414,10 @@ def clean_outputs(out_dir: Path = paths.OUTPUTS_DIR) -> list[Path]:
             if not any(folder.iterdir()):
                 folder.rmdir()
     return kept
+
+
+class SchedulerUnreachable(ValueError):
+    """No Dask scheduler answered at the address given."""
 
 
 class BuildBusy(ValueError):

@@ -8,6 +8,7 @@ district are counted by reason, never dropped.
 from __future__ import annotations
 
 import csv
+import datetime
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +25,7 @@ POLICE_UK_COLUMNS = (
     "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
 )
 COUNTED_COLUMNS = ["Month", "LSOA code", "Crime type"]
+CHECKED_COLUMNS = ["Falls within"]  # read to check, where the header has it
 STREET_FILE = re.compile(r"^(?P<month>\d{4}-\d{2})-(?P<force>[a-z0-9-]+)-street\.csv$")
 LOOKUP_COLUMNS = {"LSOA11CD": "lsoa_code", "LAD15CD": "district_code", "LAD15NM": "district_name"}
 
@@ -52,6 +54,7 @@ def find_street_files(folders: Iterable[Path]) -> list[Path]:
             match = STREET_FILE.match(path.name)
             if not match:
                 raise IngestError(f"{path}: file name is not YYYY-MM-<force>-street.csv")
+            _check_file_month(path, match["month"])
             key = (match["month"], match["force"])
             if key in files:
                 raise IngestError(
@@ -74,7 +77,11 @@ def read_lookup(path: Path) -> pd.DataFrame:
 
 
 def count_file(path: Path) -> tuple[pd.DataFrame, int]:
-    """One street-level file -> (counts by month, LSOA code and crime type; number of rows)."""
+    """One street-level file -> (counts by month, LSOA code and crime type; number of rows).
+
+    A Crime ID on two rows is not an error: police.uk's own files have them (six in Derbyshire's
+    2014 files, at different places with different outcomes), and police.uk counts each row.
+    """
     raw = path.read_bytes()
     _check_utf8(path, raw)
     header = next(csv.reader([raw.split(b"\n", 1)[0].decode("utf-8-sig")]), [])
@@ -91,15 +98,16 @@ def count_file(path: Path) -> tuple[pd.DataFrame, int]:
         table = pacsv.read_csv(
             pa.BufferReader(raw),
             convert_options=pacsv.ConvertOptions(
-                include_columns=COUNTED_COLUMNS,
-                column_types={column: pa.string() for column in COUNTED_COLUMNS},
+                include_columns=COUNTED_COLUMNS + [c for c in CHECKED_COLUMNS if c in header],
+                column_types={column: pa.string() for column in COUNTED_COLUMNS + CHECKED_COLUMNS},
             ),
         )
     except pa.ArrowInvalid as error:
         raise IngestError(_locate_fault(path, len(header)) or f"{path}: {error}") from error
     _check_all_rows_read(path, raw, table.num_rows)
     _check_months(path, table)
-    counts = table.group_by(COUNTED_COLUMNS).aggregate([("Month", "count")]).to_pandas()
+    _check_one_force(path, table)
+    counts = table.select(COUNTED_COLUMNS).group_by(COUNTED_COLUMNS).aggregate([("Month", "count")]).to_pandas()
     counts.columns = ["month", "lsoa_code", "crime_type", "count"]
     return counts, table.num_rows
 
@@ -177,6 +185,30 @@ def _check_all_rows_read(path: Path, raw: bytes, rows_read: int) -> None:
     unbalanced = next((number for number, line in enumerate(lines, start=2) if line.count(b'"') % 2), None)
     where = f"{path}, row {unbalanced}: a quote (\") that is never closed" if unbalanced else f"{path}"
     raise IngestError(f"{where}; the parser read {rows_read:,} rows of {len(lines):,} lines")
+
+
+def _check_file_month(path: Path, month: str) -> None:
+    """A file's month must be a calendar month (01 to 12) that has begun: police.uk publishes a month
+    after it ends, so a later one is a misnamed file."""
+    number = int(month[5:])
+    if not 1 <= number <= 12:
+        raise IngestError(f"{path}: month {number:02d} in the file name is not a month (01 to 12)")
+    today = datetime.date.today()
+    if month > f"{today:%Y-%m}":
+        raise IngestError(f"{path}: {month} in the file name is after this month ({today:%Y-%m}); "
+                          f"police.uk publishes a month after it ends")
+
+
+def _check_one_force(path: Path, table: pa.Table) -> None:
+    """Every row of a force's file falls within that one force: rows of another force pasted in
+    would be counted in districts the report does not own, or double-counted."""
+    if "Falls within" not in table.column_names:
+        return
+    forces = table.column("Falls within").to_pandas()
+    other = forces[forces != forces.iloc[0]] if len(forces) else forces
+    if len(other):
+        raise IngestError(f"{path}, row {int(other.index[0]) + 2}: Falls within {other.iloc[0]!r}, while row 2 "
+                          f"has {forces.iloc[0]!r}; expected one force per file")
 
 
 def _check_months(path: Path, table: pa.Table) -> None:

@@ -161,6 +161,23 @@ def test_a_rebuild_skips_what_is_up_to_date_and_redoes_what_changed(tmp_path, sm
     assert forced["results"][0]["built_at"] >= changed["results"][0]["built_at"]
 
 
+def test_a_published_file_cut_short_is_found_and_its_area_built_again(tmp_path, small_data_dir, capsys):
+    """The manifest records each published file's SHA-256: a PDF cut short after publishing (a full
+    disk, a copy that stopped) no longer counts as up to date."""
+    import hashlib
+
+    first = build_pack("2022-23 Q2", ["Melton"], small_data_dir, tmp_path / "out")
+    pdf = tmp_path / "out" / "2022-23-Q2" / "melton.pdf"
+    assert first["results"][0]["files"]["melton.pdf"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
+    pdf.write_bytes(pdf.read_bytes()[:1000])
+    capsys.readouterr()
+    again = build_pack("2022-23 Q2", ["Melton"], small_data_dir, tmp_path / "out")
+    assert f"warning: {pdf}: not as published (cut short or edited); Melton is built again" in capsys.readouterr().err
+    assert again["results"][0]["built_at"] > first["results"][0]["built_at"]
+    assert again["results"][0]["files"]["melton.pdf"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
+    assert pdf.read_bytes().rstrip().endswith(b"%%EOF")
+
+
 def test_two_builds_into_one_folder_never_mix_and_the_second_is_told(tmp_path, small_data_dir, capsys):
     import sys
     import time

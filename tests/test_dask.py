@@ -18,3 +18,20 @@ def test_a_pack_builds_on_a_dask_cluster(tmp_path, small_data_dir):
     assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "melton.html", "melton.ipynb", "melton.pdf",
                                                          "testshire.html", "testshire.ipynb", "testshire.pdf"]
     assert json.loads((folder / "manifest.json").read_text())["areas"] == ["Testshire", "Melton"]
+
+
+def test_a_dead_scheduler_fails_within_seconds_in_one_line_and_publishes_nothing(tmp_path, small_data_dir, capsys):
+    """Nothing listens on port 1: the build stops after the scheduler's wait (5 s), with one line
+    naming the option, and nothing is published."""
+    import subprocess
+    import sys
+    import time
+
+    started = time.perf_counter()
+    run = subprocess.run([sys.executable, "-m", "analysis", "build", "--quarter", "2022-23Q2", "--areas", "Melton",
+                          "--data", str(small_data_dir), "--out", str(tmp_path / "out"),
+                          "--scheduler", "tcp://127.0.0.1:1"], capture_output=True, text=True)
+    assert run.returncode != 0 and time.perf_counter() - started < 60
+    errors = [line for line in run.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and errors[0].startswith("error: --scheduler tcp://127.0.0.1:1: ")
+    assert "Traceback" not in run.stderr and not (tmp_path / "out" / "2022-23-Q2").exists()

@@ -112,3 +112,29 @@ def test_county_quarter_agrees_with_a_direct_count_of_the_raw_rows():
                 burglary += row["Crime type"] == "Burglary"
     result = {r.measure.id: r.value for r in assess(dataset, Quarter(2022, 2), dataset.areas.county).headline}
     assert (result["burglary"], result["total_crime"]) == (burglary, total)
+
+
+@pytest.mark.parametrize("name, message", [
+    ("2022-13-testforce-street.csv", "month 13 in the file name is not a month"),
+    ("2022-00-testforce-street.csv", "month 00 in the file name is not a month"),
+    ("2999-01-testforce-street.csv", "2999-01 in the file name is after this month"),
+])
+def test_a_file_named_for_an_impossible_or_future_month_is_refused(tmp_path, name, message):
+    write(tmp_path, name, [HEADER])
+    with pytest.raises(IngestError, match=f"{name}: {message}"):
+        find_street_files([tmp_path])
+
+
+def test_rows_of_a_second_force_in_a_file_are_refused_naming_the_row(tmp_path):
+    path = write(tmp_path, "2022-07-testforce-street.csv",
+                 [HEADER, "x,2022-07,Test Police,Test Police,,,,E01025625,n,Burglary,,",
+                  "y,2022-07,Other Police,Other Police,,,,E01025625,n,Burglary,,"])
+    with pytest.raises(IngestError, match=r"row 3: Falls within 'Other Police', while row 2 has 'Test Police'"):
+        count_file(path)
+
+
+def test_a_crime_id_on_two_rows_is_counted_twice_as_police_uk_publishes_it(tmp_path):
+    path = write(tmp_path, "2022-07-testforce-street.csv",
+                 [HEADER, "x,2022-07,a,a,,,,E01025625,n,Burglary,,", "x,2022-07,a,a,,,,E01025626,n,Burglary,,"])
+    counts, rows = count_file(path)
+    assert rows == 2 and counts["count"].sum() == 2
