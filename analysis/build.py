@@ -163,9 +163,7 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
             kept = [result for result in kept if result["slug"] not in {area.slug for area in requested}]
         kept_slugs = {result["slug"] for result in kept}
         to_build = [jobs[area.slug] for area in requested if area.slug not in kept_slugs]
-        dropped = [name for name in stale if name not in {job.area.name for job in to_build}]
-        if dropped:
-            print(f"out of date and not asked for, left out of the new pack: {', '.join(dropped)}", file=sys.stderr)
+        outdated = _keep_out_of_date(target, staging, [r for r in stale if r["slug"] not in {j.area.slug for j in to_build}])
         print(f"building {period}: {len(to_build)} area(s) to build, {len(kept)} up to date, "
               f"{'on ' + scheduler if scheduler else f'{workers} worker(s)'}", file=sys.stderr)
         started = time.perf_counter()
@@ -177,7 +175,7 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
         lacking = _report_missing_commentary(results + kept, strict)
         failures = [r for r in results if r["status"] != "built"] + lacking
         order = [area.slug for area in dataset.areas.all]
-        results = sorted(results + ([] if failures else kept), key=lambda result: order.index(result["slug"]))
+        results = sorted(results + ([] if failures else kept + outdated), key=lambda result: order.index(result["slug"]))
 
         manifest = {
             "quarter": period.label,
@@ -335,9 +333,9 @@ def _check_same_data(job: AreaJob, read: dict[str, str]) -> None:
                         f"are in place")
 
 
-def _up_to_date(target: Path, staging: Path, fingerprints: dict[str, str]) -> tuple[list[dict], list[str]]:
-    """The published areas whose fingerprint is unchanged (copied into the staging folder), and the
-    names of those that are out of date."""
+def _up_to_date(target: Path, staging: Path, fingerprints: dict[str, str]) -> tuple[list[dict], list[dict]]:
+    """The published areas whose fingerprint is unchanged and whose files are as published (copied
+    into the staging folder), and the published results of the others."""
     previous = target / "manifest.json"
     if not previous.is_file():
         return [], []
@@ -348,30 +346,56 @@ def _up_to_date(target: Path, staging: Path, fingerprints: dict[str, str]) -> tu
         return [], []
     kept, stale = [], []
     for result in published:
-        files = _published_files(target, result["slug"])
-        if result.get("fingerprint") == fingerprints.get(result["slug"]) and _intact(files, result):
-            for path in files:
-                shutil.copy2(path, staging / path.name)
-            kept.append(result)
+        damage = _damage(target, result)
+        if result.get("fingerprint") == fingerprints.get(result["slug"]) and not damage:
+            _copy_published(target, staging, result)
+            kept.append({key: value for key, value in result.items() if key != "out_of_date"})
         else:
-            stale.append(result["area"])
+            if result.get("fingerprint") == fingerprints.get(result["slug"]):
+                print(f"warning: {damage}; {result['area']} is built again", file=sys.stderr)
+            stale.append(result)
     return kept, stale
+
+
+def _keep_out_of_date(target: Path, staging: Path, stale: list[dict]) -> list[dict]:
+    """Published areas out of date and not asked for: kept as published, marked `out_of_date` in the
+    manifest and said, never silently dropped; one whose files are damaged cannot be kept, and is said."""
+    kept, lost = [], []
+    for result in stale:
+        damage = _damage(target, result)
+        if damage:
+            lost.append(f"{result['area']} ({damage})")
+            continue
+        _copy_published(target, staging, result)
+        kept.append({**result, "out_of_date": "built from other inputs or code than this build's"})
+    if kept:
+        names = ", ".join(result["area"] for result in kept)
+        print(f"out of date and not asked for, kept as published and marked out of date in the manifest: {names} "
+              f"(build them with --areas to bring them up to date)", file=sys.stderr)
+    if lost:
+        print(f"out of date, not asked for and damaged, left out of the new pack: {'; '.join(lost)}", file=sys.stderr)
+    return kept
 
 
 def _published_files(folder: Path, slug: str) -> list[Path]:
     return [folder / f"{slug}{suffix}" for suffix in (".ipynb", ".html", ".pdf")]
 
 
-def _intact(files: list[Path], result: dict) -> bool:
-    """Each file is there with the bytes the manifest recorded; a file cut short or edited since
-    is said, and its area rebuilt."""
+def _copy_published(target: Path, staging: Path, result: dict) -> None:
+    for path in _published_files(target, result["slug"]):
+        shutil.copy2(path, staging / path.name)
+
+
+def _damage(target: Path, result: dict) -> str | None:
+    """Which of an area's published files is missing or not the bytes the manifest recorded (cut
+    short or edited since), or None."""
     recorded = result.get("files") or {}
-    for path in files:
-        if not path.is_file() or file_hash(path) != recorded.get(path.name):
-            state = "missing" if not path.is_file() else "not as published (cut short or edited)"
-            print(f"warning: {path}: {state}; {result['area']} is built again", file=sys.stderr)
-            return False
-    return True
+    for path in _published_files(target, result["slug"]):
+        if not path.is_file():
+            return f"{path}: missing"
+        if file_hash(path) != recorded.get(path.name):
+            return f"{path}: not as published (cut short or edited)"
+    return None
 
 
 def _publish(staging: Path, target: Path, ours: set[str]) -> None:

@@ -178,6 +178,22 @@ def test_a_published_file_cut_short_is_found_and_its_area_built_again(tmp_path, 
     assert pdf.read_bytes().rstrip().endswith(b"%%EOF")
 
 
+def test_building_one_area_after_an_input_change_keeps_the_others_marked_out_of_date(tmp_path, small_data_dir, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(small_data_dir, data)
+    build_pack("2022-23 Q2", ["Testshire", "Melton"], data, tmp_path / "out")
+    counts = data / "local" / "local_counts.csv"
+    counts.write_text(counts.read_text().replace("hate_incidents,E07000133,2022-07,3,no", "hate_incidents,E07000133,2022-07,4,no"))
+    capsys.readouterr()
+    manifest = build_pack("2022-23 Q2", ["Melton"], data, tmp_path / "out")
+    assert "kept as published and marked out of date in the manifest: Testshire" in capsys.readouterr().err
+    marked = {result["area"]: result.get("out_of_date") for result in manifest["results"]}
+    assert marked["Melton"] is None and "other inputs or code" in marked["Testshire"]
+    assert (tmp_path / "out" / "2022-23-Q2" / "testshire.pdf").is_file() and manifest["areas"] == ["Testshire", "Melton"]
+    again = build_pack("2022-23 Q2", ["Testshire"], data, tmp_path / "out")
+    assert all("out_of_date" not in result for result in again["results"])
+
+
 def test_two_builds_into_one_folder_never_mix_and_the_second_is_told(tmp_path, small_data_dir, capsys):
     import sys
     import time
