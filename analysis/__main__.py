@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -64,12 +65,21 @@ def main(argv: list[str] | None = None) -> int:
                        help="the commentary store (default: commentary/ beside the data directory)")
 
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupted)  # a build stopped by SIGTERM stops its workers and kernels too
     try:
         return {"data": _data, "illustrative": _illustrative, "build": _build, "clean": _clean,
                 "commentary": _commentary}[args.command](args)
     except ValueError as error:  # every input error of the package is a ValueError with a clear message
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (`_interrupted`): the pool has stopped its workers
+        print("stopped before the end: nothing new published; the build's workers and kernels are stopped",
+              file=sys.stderr)
+        return 130
+
+
+def _interrupted(signum, frame) -> None:
+    raise KeyboardInterrupt(f"stopped by signal {signum}")
 
 
 def _data(args: argparse.Namespace) -> int:

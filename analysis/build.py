@@ -8,11 +8,12 @@ from __future__ import annotations
 import ast
 import fcntl
 import json
+import multiprocessing
 import os
 import shutil
+import signal
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -225,9 +226,19 @@ def run_jobs(jobs: list[AreaJob], workers: int, scheduler: str | None = None) ->
         with client:
             return [_progress(future.result(), done, len(jobs))
                     for done, future in enumerate(cluster_completed(client.map(build_area, jobs, pure=False)), start=1)]
-    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
-        futures = [pool.submit(build_area, job) for job in jobs]
-        return [_progress(future.result(), done, len(jobs)) for done, future in enumerate(as_completed(futures), start=1)]
+    # multiprocessing's Pool, not concurrent.futures': leaving its block on an interruption (Ctrl-C,
+    # or SIGTERM, which the command line turns into one) terminates the workers, and with them
+    # their kernels, instead of waiting for them to finish
+    with multiprocessing.Pool(max(1, min(workers, len(jobs))), initializer=_worker_signals) as pool:
+        return [_progress(result, done, len(jobs))
+                for done, result in enumerate(pool.imap_unordered(build_area, jobs), start=1)]
+
+
+def _worker_signals() -> None:
+    """A worker leaves interruptions to the build (which ends it, and its kernel sees its parent go):
+    Ctrl-C reaches the whole process group, and a worker's own traceback would only be noise."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _progress(result: dict, done: int, total: int) -> dict:

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -162,3 +163,40 @@ def test_a_worker_with_other_code_or_data_than_the_build_refuses_its_area(tmp_pa
     changed = build_area(replace(job, inputs={**job.inputs, "targets.yml": "a hash from before an edit"}))
     assert changed["status"] == "failed" and "targets.yml changed in" in changed["error"]
     assert build_area(job)["status"] == "built"
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every living process below `pid`, from /proc (Linux)."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
+def test_a_build_stopped_by_sigterm_leaves_no_worker_or_kernel_behind(tmp_path, small_data_dir):
+    build = subprocess.Popen([sys.executable, "-m", "analysis", "build", "--quarter", "2022-23Q2", "--areas",
+                              "Testshire", "Melton", "--data", str(small_data_dir), "--out", str(tmp_path / "out"),
+                              "--workers", "2"], stderr=subprocess.PIPE, text=True)
+    deadline, below = time.monotonic() + 60, set()
+    while time.monotonic() < deadline:  # until a kernel runs under a worker: grandchildren of the build
+        below = _descendants(build.pid)
+        if any(_descendants(child) for child in below):
+            break
+        time.sleep(0.2)
+    assert len(below) >= 3, "no worker with a kernel appeared"
+    build.send_signal(signal.SIGTERM)
+    _, err = build.communicate(timeout=60)
+    time.sleep(3)  # a kernel notices its worker has gone within a second or two
+    assert build.returncode == 130 and "Traceback" not in err
+    assert "stopped before the end: nothing new published" in err
+    assert not [pid for pid in below if Path(f"/proc/{pid}").exists()]
+    assert not (tmp_path / "out" / "2022-23-Q2").exists()
