@@ -72,8 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:  # every input error of the package is a ValueError with a clear message
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (`_interrupted`): the pool has stopped its workers
-        print("stopped before the end: nothing new published; the build's workers and kernels are stopped",
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (`_interrupted`): a build's pool has stopped its workers
+        print("stopped before the end: " + ("nothing new published; the build's workers and kernels are stopped"
+                                            if args.command == "build" else f"{args.command} interrupted"),
               file=sys.stderr)
         return 130
 
