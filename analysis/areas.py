@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from analysis.paths import AREAS_FILE
+from analysis.yamlfile import load_yaml
 
 
 class AreaError(ValueError):
@@ -54,7 +55,7 @@ class AreaSet:
 def load_areas(data_dir: Path) -> AreaSet:
     path = Path(data_dir) / AREAS_FILE
     try:
-        county = yaml.safe_load(path.read_text(encoding="utf-8"))["county"]
+        county = load_yaml(path.read_text(encoding="utf-8"))["county"]
         districts = tuple(
             Area(str(d["code"]), str(d["name"]), "district", (str(d["code"]),)) for d in county["districts"]
         )

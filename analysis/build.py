@@ -144,6 +144,9 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
     requested = dataset.areas.all if not area_names else tuple(dict.fromkeys(map(dataset.areas.find, area_names)))
     out_dir = Path(out_dir).resolve()
     staging, target = out_dir / f".staging-{period.slug}", out_dir / period.slug
+    if target.is_symlink():  # publishing swaps the folder by renames: a link would be replaced, its files moved
+        raise OutputsUnwritable(f"{target}: a link to {os.readlink(target)}, not a folder; the published quarter "
+                                f"must be a folder of --out (point --out at where the pack should be)")
     inputs, code = dataset.input_hashes, code_hash()
     commentary_dir = commentary_store(dataset.data_dir, commentary_dir)
     jobs = {area.slug: AreaJob(period.label, area, str(dataset.data_dir), str(staging), str(notebook), timeout,

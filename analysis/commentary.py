@@ -50,6 +50,7 @@ from markdown_it import MarkdownIt
 from analysis.measures import OUTCOMES
 from analysis.periods import Quarter
 from analysis.report_config import short
+from analysis.yamlfile import load_yaml
 
 KEY_MESSAGES = "Key messages"
 LOCALITY = "Locality comparisons"
@@ -204,7 +205,7 @@ def _front_matter(text: str, path: Path, quarter: Quarter, area_name: str) -> tu
         raise CommentaryError(f"{path}: expected a header first: '---', 'area: {area_name}', "
                               f"'quarter: {quarter.label}', '---'")
     try:
-        header = yaml.safe_load(match.group(1))
+        header = load_yaml(match.group(1))
     except (yaml.YAMLError, RecursionError) as error:
         raise CommentaryError(f"{path}: the header is not valid YAML ({error})") from None
     if not isinstance(header, dict) or set(header) - {"area", "quarter", "example"}:

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from analysis.paths import EVENTS_FILE
+from analysis.yamlfile import load_yaml
 
 LABEL_LENGTH = 60  # a label is a few words: it goes on a chart's note and into sentences
 
@@ -39,7 +40,7 @@ def load_events(data_dir: Path) -> tuple[KnownEvent, ...]:
     if not path.is_file():
         return ()
     try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        entries = load_yaml(path.read_text(encoding="utf-8")) or {}
     except UnicodeDecodeError as error:
         raise EventError(f"{path}: cannot be read as UTF-8 text ({error})") from None
     except (OSError, yaml.YAMLError, ValueError) as error:  # ValueError: an impossible date such as 2021-02-30

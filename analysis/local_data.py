@@ -14,6 +14,7 @@ import yaml
 from pandera.errors import SchemaErrors
 
 from analysis.paths import LOCAL
+from analysis.yamlfile import load_yaml
 
 SOURCES_FILE = f"{LOCAL}/sources.yml"
 
@@ -137,7 +138,7 @@ def _read_sources(path: Path) -> dict:
     if not path.is_file():
         return {}
     try:
-        sources = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        sources = load_yaml(path.read_text(encoding="utf-8")) or {}
     except UnicodeDecodeError as error:
         raise LocalDataError(f"{path}: cannot be read as UTF-8 text ({error})") from None
     except yaml.YAMLError as error:

@@ -8,6 +8,7 @@ import yaml
 
 from analysis.funnel import DISTRICT_LIMITS, OVERDISPERSED
 from analysis.paths import MEASURES_FILE
+from analysis.yamlfile import load_yaml
 
 OUTCOMES = (
     "Ongoing reductions in crime",
@@ -79,7 +80,7 @@ class Measure:
 def load_measures(data_dir: Path) -> list[Measure]:
     path = Path(data_dir) / MEASURES_FILE
     try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8"))["measures"]
+        entries = load_yaml(path.read_text(encoding="utf-8"))["measures"]
     except UnicodeDecodeError as error:
         raise CatalogueError(f"{path}: cannot be read as UTF-8 text ({error})") from None
     except (OSError, yaml.YAMLError, KeyError, TypeError) as error:

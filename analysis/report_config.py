@@ -13,6 +13,7 @@ import yaml
 
 from analysis.paths import REPORT_FILE
 from analysis.periods import PeriodError, Quarter
+from analysis.yamlfile import load_yaml
 
 PER_AREA = ("board", "meeting_dates", "contact", "recommendations", "background_papers")
 _SHORT = reprlib.Repr()
@@ -65,7 +66,7 @@ def short(value: object) -> str:
 def load_report_config(data_dir: Path) -> ReportConfig:
     path = Path(data_dir) / REPORT_FILE
     try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+        entries = load_yaml(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as error:
         raise ReportConfigError(f"{path}: cannot be read as UTF-8 text ({error})") from None
     except (OSError, yaml.YAMLError, RecursionError) as error:

@@ -22,6 +22,7 @@ import yaml
 from analysis.measures import Measure
 from analysis.paths import TARGETS_FILE
 from analysis.periods import PeriodError, Quarter
+from analysis.yamlfile import load_yaml
 
 
 class TargetError(ValueError):
@@ -70,7 +71,7 @@ def load_targets(data_dir: Path, measures: list[Measure]) -> dict[tuple[str, str
     """(financial year, measure id) -> target; every entry checked against the catalogue."""
     path = Path(data_dir) / TARGETS_FILE
     try:
-        years = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        years = load_yaml(path.read_text(encoding="utf-8")) or {}
     except UnicodeDecodeError as error:
         raise TargetError(f"{path}: cannot be read as UTF-8 text ({error})") from None
     except (OSError, yaml.YAMLError) as error:

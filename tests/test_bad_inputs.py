@@ -38,6 +38,16 @@ RAW_CASES = {
     "not UTF-8": ("2022-08-testforce-street.csv", (HEADER + "\n" + ROW.replace("A Street", "Caf\xe9")).encode("latin-1"),
                   "row 2: not UTF-8 text (byte 0xe9)"),
     "empty file": ("2022-08-testforce-street.csv", b"", "2022-08-testforce-street.csv: the file is empty"),
+    "month 13 in a name": ("2022-13-testforce-street.csv", (HEADER + "\n" + ROW.replace("2022-08", "2022-13") + "\n").encode(),
+                           "2022-13-testforce-street.csv: month 13 in the file name is not a month (01 to 12)"),
+    "month 00 in a name": ("2022-00-testforce-street.csv", (HEADER + "\n" + ROW.replace("2022-08", "2022-00") + "\n").encode(),
+                           "2022-00-testforce-street.csv: month 00 in the file name is not a month (01 to 12)"),
+    "a month not yet begun": ("2999-08-testforce-street.csv", (HEADER + "\n" + ROW.replace("2022-08", "2999-08") + "\n").encode(),
+                              "2999-08-testforce-street.csv: 2999-08 in the file name is after this month"),
+    "a second force's row": ("2022-08-testforce-street.csv",
+                             (HEADER + "\n" + ROW + "\n" + ROW.replace("Test Police,Test Police", "Other Police,Other Police")
+                              + "\n").encode(),
+                             "row 3: Falls within 'Other Police', while row 2 has 'Test Police'; expected one force per file"),
     "a quote never closed": ("2022-08-testforce-street.csv",
                              (HEADER + "\n" + ROW + "\n" + ROW + '"a note\n' + "\n".join([ROW] * 5) + "\n").encode(),
                              "row 3: a quote (\") that is never closed; the parser read 2 rows of 7 lines"),
@@ -209,6 +219,47 @@ def test_a_yaml_file_that_is_not_utf8_is_named(name, tmp_path, small_data_dir, c
     assert code == 2 and "\n" not in error and f"{name}: cannot be read as UTF-8" in error, error
 
 
+BOMB = "[" + ", ".join(['&l0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+                       + [f"&l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, 9)]) + "]"
+
+
+@pytest.mark.parametrize("name, old, new", [
+    ("targets.yml", "youth_reoffending_rate: {value: 1.01}", f"youth_reoffending_rate: {BOMB}"),
+    ("report.yml", "board: ", f"laughs: {BOMB}\nboard: "),
+    ("areas.yml", "county:", f"laughs: {BOMB}\ncounty:"),
+    ("measures.yml", "measures:", f"laughs: {BOMB}\nmeasures:"),
+    ("local/sources.yml", "local_counts.csv:", f"laughs: {BOMB}\nlocal_counts.csv:"),
+])
+def test_a_yaml_alias_bomb_is_refused_at_once_naming_the_file(name, old, new, tmp_path, small_data_dir, capsys):
+    """Nine aliases of nine aliases, eight deep: a few lines that expand to 43 million values; a
+    message quoting them took 45 s and hundreds of megabytes before."""
+    import time
+
+    data = tmp_path / "data"
+    shutil.copytree(small_data_dir, data)
+    edit(data / name, old, new)
+    started = time.perf_counter()
+    code = main(["build", "--quarter", "2022-23 Q2", "--data", str(data), "--out", str(tmp_path / "out")])
+    error = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in error and len(error) < 500, error[:500]
+    assert f"{name}: " in error and "more than 100,000" in error and time.perf_counter() - started < 30
+
+
+@pytest.mark.parametrize("text, message", [
+    ("events:\n  - {date: 2021-07-19}\n", "events.yml, event 1: expected date and label"),
+    ("events:\n  - {date: 2021-02-30, label: x}\n", "events.yml: cannot be read (day is out of range for month)"),
+    ("events: " + BOMB + "\n", "more than 100,000"),
+])
+def test_a_bad_events_file_stops_the_build_in_one_line(text, message, tmp_path, small_data_dir, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(small_data_dir, data)
+    (data / "events.yml").write_text(text, encoding="utf-8")
+    code = main(["build", "--quarter", "2022-23 Q2", "--data", str(data), "--out", str(tmp_path / "out")])
+    error = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in error and message in error, error[:500]
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_corrupt_published_manifest_is_rebuilt_with_a_warning(tmp_path, small_data_dir, capsys):
     from analysis.build import build_pack
 
@@ -226,3 +277,17 @@ def test_an_out_folder_that_cannot_be_written_is_one_line(tmp_path, small_data_d
     code = main(["build", "--quarter", "2022-23 Q2", "--data", str(small_data_dir), "--out", str(tmp_path / "a-file")])
     error = capsys.readouterr().err.strip()
     assert code == 2 and "\n" not in error and "a-file: cannot be written" in error, error
+
+
+def test_a_published_quarter_that_is_a_link_is_refused_and_its_files_left_alone(tmp_path, small_data_dir, capsys):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "board notes.docx").write_bytes(b"the user's own file")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "2022-23-Q2").symlink_to(elsewhere)
+    code = main(["build", "--quarter", "2022-23 Q2", "--areas", "Melton", "--data", str(small_data_dir),
+                 "--out", str(tmp_path / "out")])
+    error = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in error and f"2022-23-Q2: a link to {elsewhere}, not a folder" in error, error
+    assert [path.name for path in elsewhere.iterdir()] == ["board notes.docx"]
+    assert (tmp_path / "out" / "2022-23-Q2").is_symlink()
