@@ -145,17 +145,24 @@ def coverage(months: Iterable[str]) -> list[str]:
 
 
 def write_tables(tables: dict[str, pd.DataFrame], data_dir: Path) -> list[str]:
-    """Write every table only once all were derived, so a failed run leaves the old files whole; a
-    file whose content is unchanged is left as it is. Returns the names of the files written."""
-    written = []
-    for name, table in tables.items():
-        target = Path(data_dir) / name
-        content = table.to_csv(index=False, lineterminator="\n").encode("utf-8")
-        if target.is_file() and target.read_bytes() == content:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = target.with_suffix(".csv.tmp")
-        staging.write_bytes(content)
-        staging.replace(target)
-        written.append(name)
-    return written
+    """Write every table only once all were derived, as a set: each changed file is first written
+    beside its target, and only when all are written do they replace the old ones, so a failed run
+    (a full disk, say) leaves the old set whole. A file whose content is unchanged is left as it is.
+    Returns the names of the files written."""
+    staged = {}
+    try:
+        for name, table in tables.items():
+            target = Path(data_dir) / name
+            content = table.to_csv(index=False, lineterminator="\n").encode("utf-8")
+            if target.is_file() and target.read_bytes() == content:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staged[name] = target.with_suffix(".csv.tmp")
+            staged[name].write_bytes(content)
+    except BaseException:
+        for staging in staged.values():
+            staging.unlink(missing_ok=True)
+        raise
+    for name, staging in staged.items():
+        staging.replace(Path(data_dir) / name)
+    return list(staged)

@@ -138,3 +138,30 @@ def test_a_crime_id_on_two_rows_is_counted_twice_as_police_uk_publishes_it(tmp_p
                  [HEADER, "x,2022-07,a,a,,,,E01025625,n,Burglary,,", "x,2022-07,a,a,,,,E01025626,n,Burglary,,"])
     counts, rows = count_file(path)
     assert rows == 2 and counts["count"].sum() == 2
+
+
+def test_derived_tables_are_written_as_a_set_or_not_at_all(tmp_path, small_data_dir, monkeypatch):
+    """A write that fails part-way (a full disk on the second file) leaves every old file as it was,
+    and no temporary file behind."""
+    import shutil
+
+    from analysis.prepare import write_tables
+
+    data = tmp_path / "data"
+    shutil.copytree(small_data_dir, data)
+    before = {path: path.read_bytes() for path in (data / "derived").glob("*.csv")}
+    tables = {f"derived/{path.name}": pd.read_csv(path).head(1) for path in before}
+    real, calls = Path.write_bytes, []
+
+    def fail_second(self, content):
+        calls.append(self)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(self, content)
+
+    monkeypatch.setattr(Path, "write_bytes", fail_second)
+    with pytest.raises(OSError, match="No space left"):
+        write_tables(tables, data)
+    monkeypatch.undo()
+    assert {path: path.read_bytes() for path in (data / "derived").glob("*.csv")} == before
+    assert not list((data / "derived").glob("*.tmp"))
