@@ -145,11 +145,6 @@ class Assessment:
         } for r in self.results])
 
 
-def _test_of(result: Result) -> tuple:
-    """What a test of change compares: two results with the same are one test."""
-    return result.measure.id, result.numerator, result.change.previous, result.change.p_value
-
-
 def population(dataset: Dataset, area: Area, year: int, table: pd.DataFrame | None = None) -> Population:
     """Residents of the area in the ONS mid-year estimate for `year`, or the latest before it
     (the earliest after it where none is older)."""
@@ -201,6 +196,11 @@ def control_false_discoveries(results: tuple[Result, ...]) -> tuple[Result, ...]
             status = status_against_last_year(change.difference, change.significant)
         adjusted[i] = dataclasses.replace(result, change=change, status=status)
     return tuple(adjusted)
+
+
+def _test_of(result: Result) -> tuple:
+    """What a test of change compares: two results with the same are one test."""
+    return result.measure.id, result.numerator, result.change.previous, result.change.p_value
 
 
 def assess_measure(dataset: Dataset, measure: Measure, quarter: Quarter, area: Area, period: str) -> Result:
@@ -316,7 +316,7 @@ def cohort_dispersion(measure: Measure, cohorts: pd.DataFrame) -> float:
     """
     if measure.statistic == "rate_per_person":
         between = dispersion_between(list(cohorts["reoffences"]), list(cohorts["offenders"]))
-        if "reoffenders" not in cohorts or cohorts["reoffenders"].isna().any():
+        if "reoffenders" not in cohorts:
             return between
         pooled = cohorts[["offenders", "reoffenders", "reoffences"]].sum()
         return max(between, dispersion_within(int(pooled["offenders"]), int(pooled["reoffenders"]),

@@ -360,12 +360,13 @@ def _up_to_date(target: Path, staging: Path, fingerprints: dict[str, str]) -> tu
         return [], []
     kept, stale = [], []
     for result in published:
-        damage = _damage(target, result)
-        if result.get("fingerprint") == fingerprints.get(result["slug"]) and not damage:
+        current = result.get("fingerprint") == fingerprints.get(result["slug"])
+        damage = _damage(target, result) if current else None  # the stale are checked if they are to be kept
+        if current and not damage:
             _copy_published(target, staging, result)
             kept.append({key: value for key, value in result.items() if key != "out_of_date"})
         else:
-            if result.get("fingerprint") == fingerprints.get(result["slug"]):
+            if damage:
                 print(f"warning: {damage}; {result['area']} is built again", file=sys.stderr)
             stale.append(result)
     return kept, stale

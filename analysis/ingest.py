@@ -18,6 +18,7 @@ from typing import Iterable
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 POLICE_UK_COLUMNS = (
@@ -202,13 +203,15 @@ def _check_file_month(path: Path, month: str) -> None:
 def _check_one_force(path: Path, table: pa.Table) -> None:
     """Every row of a force's file falls within that one force: rows of another force pasted in
     would be counted in districts the report does not own, or double-counted."""
-    if "Falls within" not in table.column_names:
+    if "Falls within" not in table.column_names or table.num_rows == 0:
         return
-    forces = table.column("Falls within").to_pandas()
-    other = forces[forces != forces.iloc[0]] if len(forces) else forces
-    if len(other):
-        raise IngestError(f"{path}, row {int(other.index[0]) + 2}: Falls within {other.iloc[0]!r}, while row 2 "
-                          f"has {forces.iloc[0]!r}; expected one force per file")
+    forces = table.column("Falls within")
+    if pc.count_distinct(forces).as_py() == 1:
+        return
+    first = forces[0].as_py()
+    row = pc.index(pc.not_equal(forces, first), True).as_py()
+    raise IngestError(f"{path}, row {row + 2}: Falls within {forces[row].as_py()!r}, while row 2 has {first!r}; "
+                      f"expected one force per file")
 
 
 def _check_months(path: Path, table: pa.Table) -> None:

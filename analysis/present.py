@@ -310,7 +310,9 @@ def monthly_chart(dataset: Dataset, assessment: Assessment, outcome: str, number
     alt = (f"Line charts of monthly figures in {assessment.area.name} for "
            + ", ".join(wording.lower_first(panel.title) for panel in panels)
            + f", {month_name(months[0])} to {month_name(months[-1])}, with {assessment.quarter} shaded, "
-           f"the same months a year before dashed, the SPC mean solid and its limits dotted. {caption}")
+           f"the same months a year before dashed"
+           + (", the SPC mean solid and its limits dotted" if any(panel.limits for panel in panels) else "")
+           + f". {caption}")
     notes = []
     if absent:
         notes.append(f"The data lack {len(absent)} of these {CHART_MONTHS} months "

@@ -13,13 +13,19 @@ class YamlTooLarge(yaml.YAMLError):
 
 
 def load_yaml(text: str) -> object:
-    """`yaml.safe_load(text)`, after checking the size the document's aliases expand it to."""
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
-    if node is not None:
+    """What `yaml.safe_load(text)` gives, from one parse, after checking the size the document's
+    aliases expand it to."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
         size = _expanded(node, {})
         if size > MAX_EXPANDED_NODES:
             raise YamlTooLarge(f"its aliases (*name) expand it to {size:,} values, more than {MAX_EXPANDED_NODES:,}")
-    return yaml.safe_load(text)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def _expanded(node: yaml.Node, sizes: dict[int, int]) -> int:
