@@ -91,7 +91,10 @@ def discard_kernel() -> None:
 
 
 def _fresh_namespace(manager: KernelManager) -> None:
-    client = BlockingKernelClient()
+    # With its manager as parent, the client asks the kernel's process whether it is alive; a bare
+    # client asks the heartbeat, which a kernel still starting on a busy machine has not sent yet,
+    # and wait_for_ready then reports a live kernel as "died before replying to kernel_info".
+    client = BlockingKernelClient(parent=manager)
     client.load_connection_info(manager.get_connection_info())
     client.start_channels()
     try:
