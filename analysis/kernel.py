@@ -63,7 +63,7 @@ class ReusedKernelManager(KernelManager):
         self.clients.clear()
 
 
-_kernel: dict = {}  # this process's kernel: {"manager", "key"}
+_kernel: dict = {}  # this process's kernel: {"manager", "key", "exit_registered"}
 
 
 def kernel_for(cwd: str, code: str) -> ReusedKernelManager:
@@ -75,8 +75,11 @@ def kernel_for(cwd: str, code: str) -> ReusedKernelManager:
     if manager is None:
         manager = ReusedKernelManager(kernel_name="python3")
         manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=cwd)
-        _kernel.update(manager=manager, key=(cwd, code))
-        multiprocessing.util.Finalize(manager, discard_kernel, exitpriority=10)  # at the worker's exit
+        if not _kernel.get("exit_registered"):
+            # once per process, at its exit: tied to a manager instead, the call would fire when that
+            # manager is collected, after a failure, and shut down its replacement as it starts
+            multiprocessing.util.Finalize(None, discard_kernel, exitpriority=10)
+        _kernel.update(manager=manager, key=(cwd, code), exit_registered=True)
     _fresh_namespace(manager)
     return manager
 
