@@ -12,7 +12,7 @@ from analysis import paths
 from analysis.areas import AreaSet, load_areas
 from analysis.events import KnownEvent, load_events
 from analysis.fingerprint import input_hashes
-from analysis.local_data import LocalData, load_local_data
+from analysis.local_data import LARGEST_COUNT, LocalData, load_local_data
 from analysis.measures import Measure, load_measures
 from analysis.report_config import ReportConfig, load_report_config
 from analysis.targets import Target, load_targets
@@ -165,12 +165,12 @@ def _read(path: Path, columns: dict[str, object]) -> pd.DataFrame:
         if kind == "int64":
             numbers = pd.to_numeric(table[column], errors="coerce")
             least = 1 if column == "population" else 0  # rates are per resident: an area of none has none
-            bad = numbers.isna() | (numbers < least) | (numbers != numbers.round())
+            bad = numbers.isna() | (numbers < least) | (numbers > LARGEST_COUNT) | (numbers != numbers.round())
             if bad.any():
                 row = int(bad.idxmax()) + 2
                 expected = "above 0" if least else ">= 0"
                 raise DataError(f"{path}, row {row}: {column} is {table[column][row - 2]!r}, expected a whole number "
-                                f"{expected}")
+                                f"{expected} and at most {LARGEST_COUNT:,}")
             table[column] = numbers.astype("int64")
     if "month" in columns:
         for row, month in enumerate(table["month"], start=2):

@@ -20,8 +20,11 @@ SOURCES_FILE = f"{LOCAL}/sources.yml"
 
 _MONTH = pa.Check.str_matches(r"^\d{4}-(0[1-9]|1[0-2])$", error="a month YYYY-MM")
 _COHORT_YEAR = pa.Check.str_matches(r"^\d{4}-\d{2}$", error="a financial year YYYY-YY")
-_WHOLE = pa.Check.ge(0, error="a whole number >= 0")
-_POSITIVE = pa.Check.gt(0, error="a whole number > 0")
+# No count this tool reports comes near a billion; far beyond it, sums overflow 64-bit integers and
+# lose exactness as floats, so a larger figure is refused as a typing or export error.
+LARGEST_COUNT = 1_000_000_000
+_WHOLE = pa.Check.in_range(0, LARGEST_COUNT, error="a whole number >= 0 and at most 1,000,000,000")
+_POSITIVE = pa.Check.in_range(1, LARGEST_COUNT, error="a whole number > 0 and at most 1,000,000,000")
 _YES_NO = pa.Check.isin(["yes", "no"], error="yes or no")
 
 

@@ -128,6 +128,24 @@ BUILD_CASES = {
         "derived/months.csv", "2021-08,testforce,2021-08-testforce-street.csv,3\n",
         "2021-08,testforce,2021-08-testforce-street.csv,3\n2021-08,testforce,2021-08-testforce-street.csv,3\n",
         "months.csv, row 4: 2021-08 of testforce is listed twice; expected one row per month and force"),
+    "a derived count whose sum would pass 64 bits": (
+        "derived/crime_counts.csv", "2022-07,E07000129,Blaby,Burglary,3\n", "2022-07,E07000129,Blaby,Burglary,9223372036854775807\n",
+        "crime_counts.csv, row 13: count is '9223372036854775807', expected a whole number >= 0 and at most 1,000,000,000"),
+    "a derived count beyond any float's whole numbers": (
+        "derived/crime_counts.csv", "2022-07,E07000129,Blaby,Burglary,3\n", "2022-07,E07000129,Blaby,Burglary,1e20\n",
+        "row 13: count is '1e20', expected a whole number >= 0 and at most 1,000,000,000"),
+    "a population beyond a billion": (
+        "derived/population.csv", "E07000133,Melton,2019,50000", "E07000133,Melton,2019,50000000000",
+        "population.csv, row 3: population is '50000000000', expected a whole number above 0 and at most 1,000,000,000"),
+    "a local count beyond a billion": (
+        "local/local_counts.csv", "hate_incidents,E07000129,2022-07,7,no", "hate_incidents,E07000129,2022-07,99999999999999999999,no",
+        "local_counts.csv, row 8, count: 99999999999999999999 is not a whole number"),
+    "a local denominator beyond a billion": (
+        "local/local_proportions.csv", "2022-07,8,30,no", "2022-07,8,3000000000,no",
+        "local_proportions.csv, row 5, denominator: 3000000000 is not a whole number > 0 and at most 1,000,000,000"),
+    "offences before beyond a billion": (
+        "local/iom_cohorts.csv", "2020-21,50,500,", "2020-21,50,5000000000,",
+        "iom_cohorts.csv, row 2, offences_before: 5000000000 is not a whole number > 0 and at most 1,000,000,000"),
     "derived counts with a bad month": (
         "derived/crime_counts.csv", "2022-07,", "2022-13,",
         "crime_counts.csv, row"),
