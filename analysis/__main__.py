@@ -1,5 +1,6 @@
-"""Command line: `python -m analysis data` rebuilds the derived data, `python -m analysis commentary` drafts
-the analyst's commentary files, `python -m analysis build` builds the pack."""
+"""Command line: `python -m analysis init` sets up a data directory for any area, `python -m analysis data`
+derives its data from the raw files, `python -m analysis commentary` drafts the analyst's commentary
+files, `python -m analysis build` builds the pack."""
 from __future__ import annotations
 
 import argparse
@@ -15,15 +16,28 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
+    init = commands.add_parser("init", help="write a new data directory for a county, police force area or "
+                                            "Community Safety Partnership, from the ONS lookups")
+    which = init.add_mutually_exclusive_group(required=True)
+    which.add_argument("--county", metavar="NAME", help="a county and its districts, e.g. Leicestershire")
+    which.add_argument("--police-force", metavar="NAME",
+                       help="a police force area and every Community Safety Partnership in it, e.g. Derbyshire")
+    which.add_argument("--csp", metavar="NAME", help="one Community Safety Partnership and its districts")
+    init.add_argument("--data", type=Path, required=True, help="the new data directory (must not exist, or be empty)")
+    init.add_argument("--raw", type=Path, default=paths.SHARED_DATA_DIR, metavar="FOLDER",
+                      help="raw data folder holding ons/ (default: ../shared/data)")
+
     data = commands.add_parser("data", help="derive data/derived/ from raw police.uk and ONS files")
     data.add_argument("--raw", type=Path, default=paths.SHARED_DATA_DIR, metavar="FOLDER",
                       help="raw data folder: police-uk/<one folder per download>/ and ons/ (default: ../shared/data)")
     data.add_argument("--police-uk", nargs="+", type=Path, metavar="FOLDER",
                       help="folders of YYYY-MM-<force>-street.csv files (default: every folder in <raw>/police-uk)")
     data.add_argument("--lookup", type=Path, help="ONS LSOA -> district lookup CSV (default: in <raw>/ons)")
-    data.add_argument("--population", type=Path, help="ONS population by district and year CSV (default: in <raw>/ons)")
+    data.add_argument("--population", type=Path,
+                      help="ONS mid-year estimates as published (.xls, sheet MYE 5), or a CSV of "
+                           "area_code,area_name,year,population (default: the .xls in <raw>/ons)")
     data.add_argument("--age-estimates", type=Path,
-                      help="ONS mid-year estimates by single year of age (.xls, MYE2; default: in <raw>/ons)")
+                      help="ONS mid-year estimates by single year of age (.xls, MYE2; default: the .xls in <raw>/ons)")
     data.add_argument("--drop-missing-months", action="store_true",
                       help="remove months that are in data/derived but not in the folders read (kept by default)")
     data.add_argument("--data", type=Path, default=paths.DATA_DIR, help="data directory to write into")
@@ -34,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
 
     build = commands.add_parser("build", help="build the quarterly pack: notebook, HTML and PDF per area")
     build.add_argument("--quarter", help="financial-year quarter, e.g. 2022-23Q2 (default: latest complete)")
-    build.add_argument("--areas", nargs="+", metavar="AREA", help="area names or slugs (default: county and districts)")
+    build.add_argument("--areas", nargs="+", metavar="AREA",
+                       help="area names, slugs or codes, or all (default: all, the whole area and each part)")
     build.add_argument("--out", type=Path, default=paths.OUTPUTS_DIR, help="outputs folder")
     build.add_argument("--data", type=Path, default=paths.DATA_DIR, help="data directory")
     build.add_argument("--notebook", type=Path, default=paths.NOTEBOOK, help="report notebook to execute")
@@ -67,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupted)  # a build stopped by SIGTERM stops its workers and kernels too
     try:
-        return {"data": _data, "illustrative": _illustrative, "build": _build, "clean": _clean,
+        return {"init": _init, "data": _data, "illustrative": _illustrative, "build": _build, "clean": _clean,
                 "commentary": _commentary}[args.command](args)
     except ValueError as error:  # every input error of the package is a ValueError with a clear message
         print(f"error: {error}", file=sys.stderr)
@@ -83,6 +98,16 @@ def _interrupted(signum, frame) -> None:
     raise KeyboardInterrupt(f"stopped by signal {signum}")
 
 
+def _init(args: argparse.Namespace) -> int:
+    from analysis.new_area import init_area
+
+    area = init_area(args.data, args.raw, county=args.county, police_force=args.police_force, csp=args.csp)
+    print(f"wrote {args.data}: {area['name']} ({area['kind']}, {area['code']}) and its {len(area['parts'])} parts: "
+          + ", ".join(part["name"] for part in area["parts"]))
+    print(f"next: python -m analysis data --data {args.data} --police-uk FOLDER [FOLDER ...]")
+    return 0
+
+
 def _data(args: argparse.Namespace) -> int:
     from analysis import prepare
     from analysis.dataset import month_problems
@@ -90,13 +115,13 @@ def _data(args: argparse.Namespace) -> int:
 
     raw = args.raw
     folders = args.police_uk or prepare.police_uk_folders(raw)
-    ages = args.age_estimates or raw / prepare.AGE_ESTIMATES_NAME
+    ages = args.age_estimates or raw / prepare.ESTIMATES_NAME
     youth_file = args.data / paths.YOUTH_POPULATION_FILE
     if not ages.is_file() and youth_file.is_file():
         print(f"ages 10-17: {ages} not found; {youth_file} kept as it is")
         ages = None
     tables = prepare.derive_tables(folders, args.lookup or raw / prepare.LOOKUP_NAME,
-                                   args.population or raw / prepare.POPULATION_NAME, args.data, ages)
+                                   args.population or raw / prepare.ESTIMATES_NAME, args.data, ages)
     print("police.uk folders read:")
     for folder, months in prepare.folder_months(folders).items():
         print(f"  {folder}: {len(months)} month(s), {prepare.month_runs(months) if months else 'none'}")

@@ -1,4 +1,9 @@
-"""The county and districts a pack reports on, read from `data/areas.yml`."""
+"""The area a pack reports on and the parts it compares, read from `data/areas.yml`: a county and
+its districts, a police force area and its Community Safety Partnerships, or one partnership and its
+districts (`python -m analysis init` writes the file from the ONS lookups).
+
+In the code the whole area is `county` and its parts `districts`, whatever they are called; the
+paper's words come from `AreaSet.nouns`."""
 from __future__ import annotations
 
 import re
@@ -11,6 +16,24 @@ from analysis.paths import AREAS_FILE
 from analysis.yamlfile import load_yaml
 
 
+@dataclass(frozen=True)
+class Nouns:
+    """The paper's words for the pack's whole area and for each of its parts."""
+    whole: str  # "the county is ..."
+    part: str  # "every district ..."
+    wide: str  # "reported county-wide only"
+
+    @property
+    def parts(self) -> str:
+        return f"{self.part}s"
+
+
+# The whole area's kind (areas.yml) -> the paper's words.
+KINDS = {"county": Nouns("county", "district", "county-wide"),
+         "police force area": Nouns("force area", "partnership", "force-wide"),
+         "partnership": Nouns("partnership", "district", "partnership-wide")}
+
+
 class AreaError(ValueError):
     """An unknown area, or an areas file that cannot be read."""
 
@@ -19,17 +42,15 @@ class AreaError(ValueError):
 class Area:
     code: str
     name: str
-    kind: str  # "county" or "district"
-    district_codes: tuple[str, ...]  # the districts whose counts make up this area
+    kind: str  # "county", "police force area", "partnership" or "district"
+    district_codes: tuple[str, ...]  # the ONS districts whose counts and residents make up this area
+    nouns: Nouns  # the paper's words for the pack's whole area and its parts
+    is_county: bool = False  # the whole area of the pack (a county, force area or partnership), not a part
 
     @property
     def slug(self) -> str:
         """File-name form: 'North West Leicestershire' -> 'north-west-leicestershire'."""
         return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
-
-    @property
-    def is_county(self) -> bool:
-        return self.kind == "county"
 
 
 @dataclass(frozen=True)
@@ -54,22 +75,32 @@ class AreaSet:
 
 def load_areas(data_dir: Path) -> AreaSet:
     path = Path(data_dir) / AREAS_FILE
+    shape = ("expected area: {code, name, kind, parts: [{code, name, districts: [codes] (optional)}, ...]} "
+             f"with kind one of: {', '.join(KINDS)}")
     try:
-        county = load_yaml(path.read_text(encoding="utf-8"))["county"]
-        districts = tuple(
-            Area(str(d["code"]), str(d["name"]), "district", (str(d["code"]),)) for d in county["districts"]
-        )
-        county_area = Area(str(county["code"]), str(county["name"]), "county", tuple(d.code for d in districts))
+        whole = load_yaml(path.read_text(encoding="utf-8"))["area"]
+        kind = str(whole["kind"])
+        nouns = KINDS[kind]
+        parts = tuple(Area(str(part["code"]), str(part["name"]), nouns.part,
+                           tuple(str(code) for code in part.get("districts") or [part["code"]]), nouns)
+                      for part in whole["parts"])
+        county_area = Area(str(whole["code"]), str(whole["name"]), kind,
+                           tuple(code for part in parts for code in part.district_codes), nouns, is_county=True)
     except UnicodeDecodeError as error:
         raise AreaError(f"{path}: cannot be read as UTF-8 text ({error})") from None
-    except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
-        raise AreaError(
-            f"{path}: expected county: {{code, name, districts: [{{code, name}}, ...]}} ({error!r})"
-        ) from error
-    if not districts:
-        raise AreaError(f"{path}: the county lists no districts")
-    _check_distinct(path, (county_area, *districts))
-    return AreaSet(county_area, districts)
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as error:
+        raise AreaError(f"{path}: {shape} ({error!r})") from error
+    if not parts:
+        raise AreaError(f"{path}: the area lists no parts")
+    _check_distinct(path, (county_area, *parts))
+    claimed: dict[str, Area] = {}
+    for part in parts:
+        for code in part.district_codes:
+            if code in claimed:
+                raise AreaError(f"{path}: district {code} is in both {claimed[code].name!r} and {part.name!r}; "
+                                f"expected each district in one part, or its residents are counted twice")
+            claimed[code] = part
+    return AreaSet(county_area, parts)
 
 
 def _check_distinct(path: Path, areas: tuple[Area, ...]) -> None:

@@ -472,7 +472,7 @@ def _district_values(dataset: Dataset, measure: Measure, quarter: Quarter, perio
         table[f"limit_low_{suffix}"] = [low for low, _ in limits]
         table[f"limit_high_{suffix}"] = [high for _, high in limits]
     table["label"] = [
-        "county" if row.is_county else label_area(row.value, row.limit_low_95, row.limit_high_95)
+        dataset.areas.county.nouns.whole if row.is_county else label_area(row.value, row.limit_low_95, row.limit_high_95)
         for row in table.itertuples()
     ]
     return table

@@ -143,7 +143,7 @@ def locality_items(assessment: Assessment) -> dict[str, str]:
             table = table[table["area"] == assessment.area.name]
         differ = table[table["label"] != "similar"]
         if not differ.empty:
-            items[result.measure.id] = wording.districts_differ(result, differ)
+            items[result.measure.id] = wording.districts_differ(result, differ, assessment.area.nouns)
     return items
 
 

@@ -141,7 +141,8 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
                         f"--strict refuses an incomplete quarter")
     for gap in data_gaps(dataset, period):
         print(f"warning: {gap}", file=sys.stderr)
-    requested = dataset.areas.all if not area_names else tuple(dict.fromkeys(map(dataset.areas.find, area_names)))
+    everything = not area_names or [name.lower() for name in area_names] == ["all"]
+    requested = dataset.areas.all if everything else tuple(dict.fromkeys(map(dataset.areas.find, area_names)))
     out_dir = Path(out_dir).resolve()
     staging, target = out_dir / f".staging-{period.slug}", out_dir / period.slug
     if target.is_symlink():  # publishing swaps the folder by renames: a link would be replaced, its files moved

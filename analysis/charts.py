@@ -14,6 +14,7 @@ import matplotlib.ticker
 import numpy as np
 import pandas as pd
 
+from analysis.areas import Nouns
 from analysis.funnel import (THREE_SIGMA, TWO_SIGMA, overdispersed_proportion_limits, overdispersed_rate_limits,
                              proportion_funnel_limits, rate_funnel_limits, rate_funnel_populations)
 from analysis.measures import Measure
@@ -147,7 +148,7 @@ def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, outcom
 
 
 def funnel(table: pd.DataFrame, measure: Measure, title: str, quarter: Quarter, highlight: str, alt: str,
-           limits_name: str) -> Chart:
+           limits_name: str, nouns: Nouns) -> Chart:
     """Funnel plot: each district's value against its size, with the 95% and 99.8% limits around the
     county that judged it (`limits_name` says which, in the title). Each point carries a number,
     highest value first, and the key beside the plot names the district and its label: no name can
@@ -159,7 +160,7 @@ def funnel(table: pd.DataFrame, measure: Measure, title: str, quarter: Quarter, 
     numbers = pd.concat([districts, table[table["is_county"]]]).set_index("area").rename_axis("Area")[
         ["denominator", "value", "label"]].rename(columns={
             "denominator": "residents" if rate else "respondents or cases",
-            "value": f"per {measure.rate_per:,}" if rate else "%", "label": "against the county"})
+            "value": f"per {measure.rate_per:,}" if rate else "%", "label": f"against the {nouns.whole}"})
     numbers.insert(0, "point", [str(n) for n in range(1, len(districts) + 1)] + [""])
     figure = Chart(alt, numbers, figsize=(A4_WIDTH_INCHES, 3.6))
     tau2 = float(county["tau2"])
@@ -199,7 +200,7 @@ def funnel(table: pd.DataFrame, measure: Measure, title: str, quarter: Quarter, 
         axis.xaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
         axis.set_xlabel("residents" if rate else "respondents or cases")
         axis.set_ylabel(f"per {measure.rate_per:,}" if rate else "%")
-        axis.set_title(textwrap.fill(f"{title}: districts against the county, {quarter} (funnel plot; limits "
+        axis.set_title(textwrap.fill(f"{title}: {nouns.parts} against the {nouns.whole}, {quarter} (funnel plot; limits "
                                      f"{limits_name})", 80), fontsize=10, loc="left")
         axis.legend(fontsize=7, loc="lower left", bbox_to_anchor=(1.04, 0), frameon=False, borderaxespad=0)
         # The key: one entry under another, however many districts and however long their names (the
@@ -229,14 +230,14 @@ def _widened_limits(measure: Measure, baseline: float, size: float, tau2: float,
 
 
 def district_rates(rates: pd.DataFrame, measure: Measure, title: str, quarter: Quarter, highlight: str,
-                   alt: str) -> Chart:
+                   alt: str, nouns: Nouns) -> Chart:
     """Each district's rate per `rate_per` with its 95% interval, labelled higher / similar / lower,
     and the county rate as a reference line; the chart's numbers are the table `rates`."""
     districts = rates[~rates["is_county"]].sort_values("value")
     county = rates[rates["is_county"]].iloc[0]
     numbers = rates.set_index("area").rename_axis("Area")[["numerator", "denominator", "value", "low", "high", "label"]].rename(
         columns={"numerator": "count", "denominator": "residents", "value": f"per {measure.rate_per:,}",
-                 "low": "95% low", "high": "95% high", "label": "against the county"})
+                 "low": "95% low", "high": "95% high", "label": f"against the {nouns.whole}"})
     names = [textwrap.fill(area, 26) for area in districts["area"]]  # a long name wraps, never runs off the page
     extra_lines = sum(name.count("\n") for name in names)
     figure = Chart(alt, numbers, figsize=(A4_WIDTH_INCHES, 0.36 * len(districts) + 0.15 * extra_lines + 1.5))
@@ -255,7 +256,7 @@ def district_rates(rates: pd.DataFrame, measure: Measure, title: str, quarter: Q
         axis.set_xlabel(f"{unit}, {quarter} (whiskers: 95% intervals)")
         axis.set_xlim(0, districts["high"].max() * 1.05)
         axis.tick_params(labelsize=8)
-        axis.set_title(textwrap.fill(f"{title} {unit} by district, {quarter}", 80), fontsize=10, loc="left")
+        axis.set_title(textwrap.fill(f"{title} {unit} by {nouns.part}, {quarter}", 80), fontsize=10, loc="left")
         height = figure.get_figheight()
         axis.legend(loc="upper left", bbox_to_anchor=(0, -0.6 / (height - 1.3)), fontsize=8, frameon=False,
                     borderaxespad=0)

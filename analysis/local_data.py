@@ -128,7 +128,7 @@ def _check_references(path: Path, table: pd.DataFrame, name: str, measure_source
                       area_codes: set[str]) -> None:
     for row, code in enumerate(table["area_code"], start=2):
         if code not in area_codes:
-            raise LocalDataError(f"{path}, row {row}, area_code: {code!r} is not the county or one of its districts")
+            raise LocalDataError(f"{path}, row {row}, area_code: {code!r} is not the area, one of its parts or one of their districts")
     if "measure_id" in table:
         for row, measure_id in enumerate(table["measure_id"], start=2):
             if measure_sources.get(measure_id) != name:

@@ -263,13 +263,15 @@ class Dashboard(Shown):
 
     table: pd.DataFrame  # outcome, measure, period, value, target, status, change, trend, spc, districts, ...
     key: str
+    parts_title: str = "Districts"  # the last column's heading: the parts compared ("Partnerships" in a force area)
     part = "dashboard"
     COLUMNS = {"measure": "Measure", "period": "Period", "value": "Value", "target": "Target", "status": "Status",
                "change": "Change on last year", "trend": "Six-month trend", "spc": "SPC (latest month)",
                "districts": "Districts"}
 
     def html(self) -> str:
-        header = "".join(f'<th scope="col">{escape(title)}</th>' for title in self.COLUMNS.values())
+        titles = {**self.COLUMNS, "districts": self.parts_title}
+        header = "".join(f'<th scope="col">{escape(title)}</th>' for title in titles.values())
         body = []
         for outcome, rows in self.table.groupby("outcome", sort=False):
             body.append(f'<tr class="outcome"><th colspan="{len(self.COLUMNS)}" scope="colgroup">'

@@ -14,26 +14,23 @@ from typing import Iterable
 
 import pandas as pd
 
-from analysis import paths
+from analysis import geography, paths
 from analysis.areas import load_areas
 from analysis.ingest import IngestError, find_street_files, ingest, read_lookup
 from analysis.periods import complete_quarters, month_runs, months_between
 
 LOOKUP_NAME = "ons/lsoa11_ward15_lad15.csv"
-POPULATION_NAME = "ons/DERIVED_leicestershire_lad_population_mid2001-2019.csv"
-AGE_ESTIMATES_NAME = "ons/ukmidyearestimates20192020ladcodes.xls"
+ESTIMATES_NAME = geography.ESTIMATES_NAME  # the national ONS mid-year estimates, as published
 DEFAULT_POLICE_UK = sorted(p for p in (paths.SHARED_DATA_DIR / "police-uk").glob("*") if p.is_dir())
 DEFAULT_LOOKUP = paths.SHARED_DATA_DIR / LOOKUP_NAME
-DEFAULT_POPULATION = paths.SHARED_DATA_DIR / POPULATION_NAME
-DEFAULT_AGE_ESTIMATES = paths.SHARED_DATA_DIR / AGE_ESTIMATES_NAME
+DEFAULT_ESTIMATES = paths.SHARED_DATA_DIR / ESTIMATES_NAME
 MONTH_TABLES = (paths.CRIME_COUNTS_FILE, paths.UNPLACED_COUNTS_FILE, paths.MONTHS_FILE)  # rows by month
-AGE_SHEET, AGE_HEADER_ROW, AGE_ESTIMATE_YEAR = "MYE2 - Persons", 4, 2019
 POPULATION_COLUMNS = ["area_code", "area_name", "year", "population"]
 
 
 def derive_tables(
     police_uk_folders: Iterable[Path], lookup_path: Path, population_path: Path, data_dir: Path,
-    age_estimates_path: Path | None = DEFAULT_AGE_ESTIMATES,
+    age_estimates_path: Path | None = DEFAULT_ESTIMATES,
 ) -> dict[str, pd.DataFrame]:
     """Every derived table, keyed by its file name under the data directory (aged 10-17 if given)."""
     areas = load_areas(data_dir)
@@ -55,38 +52,32 @@ def derive_tables(
 
 
 def district_population(path: Path, district_codes: set[str]) -> pd.DataFrame:
-    """ONS mid-year population of each district, by year, from a long-format extract."""
-    population = pd.read_csv(path, dtype={"area_code": str, "area_name": str})
-    missing = [column for column in POPULATION_COLUMNS if column not in population.columns]
-    if missing:
-        raise IngestError(f"{path}: header lacks {', '.join(missing)}; expected {', '.join(POPULATION_COLUMNS)}")
-    population = population[population["area_code"].isin(district_codes)][POPULATION_COLUMNS]
-    absent = district_codes - set(population["area_code"])
-    if absent:
-        raise IngestError(f"{path}: no population rows for district(s) {', '.join(sorted(absent))}")
-    return population.sort_values(["area_code", "year"], ignore_index=True)
+    """ONS mid-year population of each district, by year: from the national estimates as published
+    (.xls, sheet MYE 5), or from a CSV of area_code, area_name, year, population (a later release)."""
+    if Path(path).suffix.lower() in (".xls", ".xlsx"):
+        population = geography.population_by_year(path)
+    else:
+        population = pd.read_csv(path, dtype={"area_code": str, "area_name": str})
+        missing = [column for column in POPULATION_COLUMNS if column not in population.columns]
+        if missing:
+            raise IngestError(f"{path}: header lacks {', '.join(missing)}; expected {', '.join(POPULATION_COLUMNS)}")
+    return _districts_only(path, population, district_codes)[POPULATION_COLUMNS].sort_values(
+        ["area_code", "year"], ignore_index=True)
 
 
 def youth_population(path: Path, district_codes: set[str]) -> pd.DataFrame:
     """Residents aged 10 to 17 in each district, ONS mid-2019 single-year-of-age estimates (MYE2)."""
-    try:
-        ages = pd.read_excel(path, sheet_name=AGE_SHEET, header=AGE_HEADER_ROW, engine="calamine")
-    except (OSError, ValueError) as error:
-        raise IngestError(f"{path}: cannot read sheet {AGE_SHEET!r} ({error})") from error
-    ages.columns = [str(column) for column in ages.columns]
-    youth_columns = [str(age) for age in range(10, 18)]
-    missing = [column for column in ["Code", "Name", *youth_columns] if column not in ages.columns]
-    if missing:
-        raise IngestError(f"{path}, sheet {AGE_SHEET}: header lacks {', '.join(missing)}")
-    rows = ages[ages["Code"].isin(district_codes)]
-    absent = district_codes - set(rows["Code"])
+    return _districts_only(path, geography.youth_by_area(path), district_codes).sort_values("area_code", ignore_index=True)
+
+
+def _districts_only(path: Path, population: pd.DataFrame, district_codes: set[str]) -> pd.DataFrame:
+    rows = population[population["area_code"].isin(district_codes)]
+    absent = district_codes - set(rows["area_code"])
     if absent:
-        raise IngestError(f"{path}, sheet {AGE_SHEET}: no rows for district(s) {', '.join(sorted(absent))}")
-    table = pd.DataFrame({
-        "area_code": rows["Code"], "area_name": rows["Name"], "year": AGE_ESTIMATE_YEAR,
-        "population": rows[youth_columns].sum(axis=1).astype("int64"),
-    })
-    return table.sort_values("area_code", ignore_index=True)
+        raise IngestError(f"{path}: no population rows for district(s) {', '.join(sorted(absent))} (the estimates' "
+                          f"district codes must match the areas' codes; a district since merged or recoded needs "
+                          f"estimates on the same boundaries)")
+    return rows
 
 
 def police_uk_folders(raw_dir: Path) -> list[Path]:

@@ -41,7 +41,7 @@ def report_title(dataset: Dataset, assessment: Assessment) -> str:
 def title_block(dataset: Dataset, assessment: Assessment, key: str) -> TitleBlock:
     """The paper's title block; `key` (the report's cache key) lets a build check which data the
     notebook's figures came from."""
-    kind = "County" if assessment.area.is_county else "District"
+    kind = assessment.area.kind.capitalize()
     config = dataset.report.for_area(assessment.area.name)
     return TitleBlock(board=config.board, meeting=config.meeting(assessment.quarter),
                       title=report_title(dataset, assessment),
@@ -72,8 +72,8 @@ def purpose(dataset: Dataset, assessment: Assessment, commentary: Commentary) ->
     """Why the paper: the purpose in the board's words, and where the dashboard is."""
     text = dataset.report.filled(dataset.report.purpose, assessment.quarter, _exceptions_named(assessment, commentary))
     return Findings(lead=text,
-                    note="Every measure's status, trend, SPC signal and district comparison is in the dashboard "
-                         "(Appendix 1); the charts are in Appendix 2.")
+                    note=f"Every measure's status, trend, SPC signal and {assessment.area.nouns.part} comparison is "
+                         f"in the dashboard (Appendix 1); the charts are in Appendix 2.")
 
 
 def key_messages(dataset: Dataset, assessment: Assessment, commentary: Commentary) -> KeyMessages:
@@ -84,7 +84,7 @@ def key_messages(dataset: Dataset, assessment: Assessment, commentary: Commentar
                        item.result.measure.outcome) for item in attention.attention(assessment)]
     differ = _districts_worse(assessment)
     if differ:
-        items.append(Attention("Districts", differ, LOCALITY))
+        items.append(Attention(assessment.area.nouns.parts.capitalize(), differ, LOCALITY))
     absent = "" if commentary.provided else (f"No analyst's commentary was provided for {assessment.area.name} this "
                                             f"quarter: the paper's words are generated from the figures alone.")
     analyst = CommentaryBlock([("", commentary.sections.get(KEY_MESSAGES, ""))], commentary.example, absent)
@@ -108,7 +108,7 @@ def _districts_worse(assessment: Assessment) -> str:
                 worse.setdefault(area, []).append(wording.lower_first(result.measure.title))
     if not worse:
         return ""
-    intro = "worse than the county at the 95% funnel limits (higher, or lower where higher is better)"
+    intro = f"worse than the {assessment.area.nouns.whole} at the 95% funnel limits (higher, or lower where higher is better)"
     if assessment.area.is_county:  # the grid in the locality section names the measures
         ranked = sorted(worse.items(), key=lambda item: -len(item[1]))
         return f"{intro}: " + wording.listed([f"{area} for {len(measures)} measure{'s' if len(measures) > 1 else ''}"
@@ -188,7 +188,7 @@ def outcome_findings(assessment: Assessment, outcome: str, charted: dict[str, in
     notes = [_with_figure(wording.quiet_sentence(quiet), quiet, charted)] if quiet else []
     county_only = [r for r in attention.county_wide_only(assessment) if r.measure.outcome == outcome]
     if county_only:
-        notes.append(f"Reported for the county as a whole only (see the county paper): "
+        notes.append(f"Reported for the {assessment.area.nouns.whole} as a whole only (see the {assessment.area.nouns.whole} paper): "
                      f"{wording.listed([wording.lower_first(r.measure.title) for r in county_only])}.")
     return Findings(sentences + notes, note=wording.events_note([item.result for item in notable]))
 
@@ -224,6 +224,7 @@ def dashboard(dataset: Dataset, assessment: Assessment) -> Dashboard:
     """Appendix 1: one row per measure (its headline period), grouped by outcome; a district's
     dashboard shows its own position against the county and leaves out county-wide measures."""
     district = None if assessment.area.is_county else assessment.area.name
+    nouns = assessment.area.nouns
     reported = attention.reported(assessment)
     rows = [{
         "outcome": result.measure.outcome, "measure_id": result.measure.id, "measure": _marked(dataset, result),
@@ -233,16 +234,16 @@ def dashboard(dataset: Dataset, assessment: Assessment) -> Dashboard:
         "status": result.status.word, "status_key": result.status.key, "status_symbol": result.status.symbol,
         "status_colour": result.status.colour, "change": wording.change_cell(result),
         "trend": wording.trend_cell(result), "spc": wording.spc_cell(result), "spc_icons": charts.spc_icons(result.spc),
-        "districts": wording.districts_cell(result, district),
+        "districts": wording.districts_cell(result, nouns, district),
     } for outcome in OUTCOMES for result in reported if result.measure.outcome == outcome]
     county_only = attention.county_wide_only(assessment)
-    note = f"Status: {_status_key()}. {DASHBOARD_KEY} {charts.SPC_ICON_KEY} " + (
-        "Districts: how many districts are higher, similar or lower than the county at the 95% funnel limits."
-        if district is None else f"Districts: {district} against the county at the 95% funnel limits.")
+    note = f"Status: {_status_key()}. {DASHBOARD_KEY} {charts.SPC_ICON_KEY} {nouns.parts.capitalize()}: " + (
+        f"how many {nouns.parts} are higher, similar or lower than the {nouns.whole} at the 95% funnel limits."
+        if district is None else f"{district} against the {nouns.whole} at the 95% funnel limits.")
     if county_only:
-        note += (" Reported for the county as a whole only, so not in this dashboard: "
+        note += (f" Reported for the {nouns.whole} as a whole only, so not in this dashboard: "
                  + wording.listed([wording.lower_first(r.measure.title) for r in county_only]) + ".")
-    return Dashboard(pd.DataFrame(rows), note)
+    return Dashboard(pd.DataFrame(rows), note, nouns.parts.capitalize())
 
 
 def _status_key() -> str:
@@ -376,15 +377,15 @@ def rates_chart(dataset: Dataset, assessment: Assessment, result: Result, number
         return None
     table, measure, quarter = result.districts, result.measure, assessment.quarter
     districts = table[~table["is_county"]].sort_values("value", ascending=False)
-    county = table[table["is_county"]].iloc[0]
+    county, nouns = table[table["is_county"]].iloc[0], assessment.area.nouns
     caption = (f"Highest {districts.iloc[0]['area']} ({districts.iloc[0]['value']:.1f} per {measure.rate_per:,}), "
                f"lowest {districts.iloc[-1]['area']} ({districts.iloc[-1]['value']:.1f}); "
                f"{county['area']} overall {county['value']:.1f}."
                + (" Higher, similar or lower are judged by the limits of the funnel plot, which allow for the spread between "
-                  "districts: a whisker clear of the county line can still be similar." if county["tau2"] > 0 else ""))
-    alt = (f"Bar chart of {wording.lower_first(measure.title)} per {measure.rate_per:,} residents by district in "
+                  f"{nouns.parts}: a whisker clear of the {nouns.whole} line can still be similar." if county["tau2"] > 0 else ""))
+    alt = (f"Bar chart of {wording.lower_first(measure.title)} per {measure.rate_per:,} residents by {nouns.part} in "
            f"{quarter}, with 95% intervals. {caption}")
-    chart = charts.district_rates(table, measure, _marked(dataset, result), quarter, assessment.area.name, alt)
+    chart = charts.district_rates(table, measure, _marked(dataset, result), quarter, assessment.area.name, alt, nouns)
     chart.figure_number, chart.caption = number, caption
     return chart
 
@@ -395,12 +396,14 @@ def funnel_chart(dataset: Dataset, assessment: Assessment, result: Result, numbe
         return None
     table, measure = result.districts, result.measure
     districts = table[~table["is_county"]].sort_values("value", ascending=False)
-    limits, spread = wording.funnel_limits(result)
-    caption = f"{wording.districts_sentence(result)} Limits {limits} ({spread})."
+    nouns = assessment.area.nouns
+    limits, spread = wording.funnel_limits(result, nouns)
+    caption = f"{wording.districts_sentence(result, nouns)} Limits {limits} ({spread})."
     alt = (f"Funnel plot of {wording.lower_first(measure.title)} per {measure.rate_per:,} residents against "
-           f"district population in {assessment.quarter}, with 95% and 99.8% limits around the county rate; "
+           f"{nouns.part} population in {assessment.quarter}, with 95% and 99.8% limits around the {nouns.whole} rate; "
            + "; ".join(f"{row.area} {row.label}" for row in districts.itertuples()) + f". {caption}")
-    chart = charts.funnel(table, measure, _marked(dataset, result), assessment.quarter, assessment.area.name, alt, limits)
+    chart = charts.funnel(table, measure, _marked(dataset, result), assessment.quarter, assessment.area.name, alt, limits,
+                          nouns)
     chart.figure_number, chart.caption = number, caption
     return chart
 
@@ -409,14 +412,15 @@ def locality_findings(assessment: Assessment, result: Result, figures: list[int]
     """The county's paper: which districts differ from the county for the charted measure; a
     district's: where it stands against the county for every measure. Then what changed since the
     last quarter. `figures`: the numbers of the charts that compare the districts."""
-    figures = figures or []
+    figures, nouns = figures or [], assessment.area.nouns
     if not assessment.area.is_county:
-        return Findings([_figures_named(wording.district_standing(assessment.area.name, _standings(assessment)), figures,
-                                        wording.lower_first(result.measure.title)), _district_moves(assessment)])
+        return Findings([_figures_named(wording.district_standing(assessment.area.name, _standings(assessment), nouns),
+                                        figures, wording.lower_first(result.measure.title)), _district_moves(assessment)])
     if result.districts is None:
-        return Findings([f"District comparison not available for {wording.lower_first(result.measure.title)}: "
-                         f"{result.unavailable or 'not reported for every district'}."])
-    return Findings([_figures_named(wording.districts_sentence(result), figures),
+        return Findings([f"{nouns.part.capitalize()} comparison not available for "
+                         f"{wording.lower_first(result.measure.title)}: "
+                         f"{result.unavailable or f'not reported for every {nouns.part}'}."])
+    return Findings([_figures_named(wording.districts_sentence(result, nouns), figures),
                      _changes_since_last_quarter(assessment, result)])
 
 
@@ -443,8 +447,9 @@ def district_grid(assessment: Assessment) -> Table | None:
     for measure_id, positions in attention.district_positions(assessment).items():
         title = next(r.measure.title for r in assessment.headline if r.measure.id == measure_id)
         rows.append({"Measure": title, **{area: marks[label] for area, label in positions.items()}})
-    return Table(pd.DataFrame(rows), "district-grid", "\u25b2 higher or \u25bc lower than the county at the 95% "
-                 "funnel limits; \u2013 similar.", "Measures by district") if rows else None
+    nouns = assessment.area.nouns
+    return Table(pd.DataFrame(rows), "district-grid", f"\u25b2 higher or \u25bc lower than the {nouns.whole} at the 95% "
+                 "funnel limits; \u2013 similar.", f"Measures by {nouns.part}") if rows else None
 
 
 def _district_moves(assessment: Assessment) -> str:
@@ -459,9 +464,10 @@ def _district_moves(assessment: Assessment) -> str:
         was = before.set_index("area").loc[district, "label"]
         if now != was:
             moves.append(f"{wording.lower_first(result.measure.title)} (now {now}, was {was})")
+    whole = assessment.area.nouns.whole
     if not moves:
-        return f"Since the last quarter ({previous}), {district}'s position against the county is unchanged for every measure."
-    return f"Since the last quarter ({previous}), {district}'s position against the county changed for {wording.listed(moves)}."
+        return f"Since the last quarter ({previous}), {district}'s position against the {whole} is unchanged for every measure."
+    return f"Since the last quarter ({previous}), {district}'s position against the {whole} changed for {wording.listed(moves)}."
 
 
 def _changes_since_last_quarter(assessment: Assessment, charted: Result) -> str:
@@ -479,12 +485,13 @@ def _changes_since_last_quarter(assessment: Assessment, charted: Result) -> str:
             named = [f"{row.area} is now {row.label} (was {was.get(row.area, 'not compared')})" for row in moved]
         else:
             others += len(moved)
-    title = wording.lower_first(charted.measure.title)
+    title, part = wording.lower_first(charted.measure.title), assessment.area.nouns.part
     first = (f"Since the last quarter ({previous}), for {title}: " + "; ".join(named) + "."
-             if named else f"Since the last quarter ({previous}), no district changed position for {title}.")
+             if named else f"Since the last quarter ({previous}), no {part} changed position for {title}.")
     if others:
-        return first + f" Across the other measures, {others} district position(s) changed (the dashboard gives each current position)."
-    return first + " No district changed position for any other measure."
+        return first + (f" Across the other measures, {others} {part} position(s) changed (the dashboard gives each "
+                        f"current position).")
+    return first + f" No {part} changed position for any other measure."
 
 
 def district_positions(assessment: Assessment) -> Table | None:
@@ -496,8 +503,10 @@ def district_positions(assessment: Assessment) -> Table | None:
         own = result.districts.set_index("area").loc[assessment.area.name]
         unit = f" per {result.measure.rate_per:,}" if result.measure.statistic == "count" else "%"
         rows.append({"Measure": result.measure.title, assessment.area.name: f"{wording.rate(own['value'])}{unit}",
-                     "Rank (1 = highest)": f"{rank} of {districts}", "Against the county (95% funnel limits)": label})
-    return Table(pd.DataFrame(rows), "positions", label=f"{assessment.area.name} against the county, by measure")
+                     "Rank (1 = highest)": f"{rank} of {districts}",
+                     f"Against the {assessment.area.nouns.whole} (95% funnel limits)": label})
+    return Table(pd.DataFrame(rows), "positions",
+                 label=f"{assessment.area.name} against the {assessment.area.nouns.whole}, by measure")
 
 
 def _youth_population_note(assessment: Assessment) -> str:
@@ -527,7 +536,8 @@ def methods(dataset: Dataset, assessment: Assessment) -> Findings:
     return Findings([
         f"Crime and anti-social behaviour: police.uk street-level data ('total recorded crime' is every crime "
         f"police.uk publishes, less anti-social behaviour) for {month_runs(months)}, placed in districts by "
-        f"LSOA with the ONS lookup; rows without a location cannot be placed in any district and count in no area.",
+        f"LSOA with the ONS lookup; rows without a location cannot be placed in any district and count in no area "
+        f"reported.",
         f"Police.uk rows for {assessment.quarter}: {accounted}.",
         f"Local measures (re-offending, domestic abuse, MARAC, hate incidents, community survey): "
         f"{local or 'none supplied'}.",

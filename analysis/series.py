@@ -1,7 +1,8 @@
 """Any measure's data for one area, in one shape: monthly series, or cohorts by year.
 
-A county's figures are its own rows where the source has them, otherwise the sum of its districts'
-rows (only where every district has a row: a partial sum would look like a fall).
+An area's figures are its own rows where the source has them, otherwise the sum of its districts'
+rows (a county's, or a partnership's of several districts), only where every district has a row: a
+partial sum would look like a fall.
 """
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def reported_for(dataset: Dataset, measure: Measure, area: Area) -> bool:
 def _area_rows(rows: pd.DataFrame, area: Area, key: str, value_columns: list[str]) -> pd.DataFrame:
     rows = rows.assign(provisional=rows["provisional"] == "yes")
     own = rows[rows["area_code"] == area.code]
-    if own.empty and area.is_county:
+    if own.empty and area.district_codes != (area.code,):
         parts = rows[rows["area_code"].isin(area.district_codes)]
         complete = parts.groupby(key)["area_code"].nunique() == len(area.district_codes)
         parts = parts[parts[key].isin(complete[complete].index)]

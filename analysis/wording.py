@@ -7,6 +7,7 @@ flagged but never called a significant change.
 """
 from __future__ import annotations
 
+from analysis.areas import Nouns
 from analysis.assess import Assessment, Result
 from analysis.dataset import Dataset
 from analysis.funnel import OVERDISPERSED
@@ -182,16 +183,17 @@ def status_explanation(result: Result) -> str:
 
 
 def district_methods(assessment: Assessment) -> str:
-    """How districts are judged against the county: the funnel limits the catalogue chose."""
+    """How the parts are judged against the whole area: the funnel limits the catalogue chose."""
     compared = [r for r in assessment.headline if r.districts is not None]
     widened = [r for r in compared if r.measure.district_limits == OVERDISPERSED]
-    text = "Districts: funnel limits around the county value at 95% and 99.8%"
+    nouns = assessment.area.nouns
+    text = f"{nouns.parts.capitalize()}: funnel limits around the {nouns.whole} value at 95% and 99.8%"
     if not widened:
-        return text + ", PHE's exact Poisson limits (not widened for the spread between districts)."
-    return (text + ", widened for the spread between districts beyond chance (Spiegelhalter's random-effects "
+        return text + f", PHE's exact Poisson limits (not widened for the spread between {nouns.parts})."
+    return (text + f", widened for the spread between {nouns.parts} beyond chance (Spiegelhalter's random-effects "
             "method, 10% winsorised z-scores; \u03c6 measures that spread, 1 where it is chance alone): counts in "
-            "the thousands vary between districts many times more than chance, and plain Poisson limits would flag "
-            "most districts. Where districts vary no more than chance"
+            f"the thousands vary between {nouns.parts} many times more than chance, and plain Poisson limits would "
+            f"flag most {nouns.parts}. Where {nouns.parts} vary no more than chance"
             + (", or the catalogue asks for them," if len(widened) < len(compared) else "")
             + " PHE's exact Poisson limits are used. Each funnel plot says which.")
 
@@ -504,11 +506,11 @@ def spc_cell(result: Result) -> str:
     return chart.variation_icon + (f"; {chart.assurance_icon}" if chart.assurance_icon else "")
 
 
-def districts_cell(result: Result, district: str | None = None) -> str:
+def districts_cell(result: Result, nouns: Nouns, district: str | None = None) -> str:
     """The county's spread ('2 higher, 5 similar'), a district's own position ('higher than the
     county'), or why there is no comparison."""
     if result.districts is None:
-        return "county-wide only" if result.value is not None else "not available"
+        return f"{nouns.wide} only" if result.value is not None else "not available"
     labels = result.districts.loc[~result.districts["is_county"], "label"]
     if district is not None:  # the dashboard's key says "against the county"
         return result.districts.set_index("area").loc[district, "label"]
@@ -516,32 +518,33 @@ def districts_cell(result: Result, district: str | None = None) -> str:
                      if (labels == label).any())
 
 
-def districts_sentence(result: Result) -> str:
+def districts_sentence(result: Result, nouns: Nouns) -> str:
     """Which districts differ from the county, at the 95% funnel limits."""
     table = result.districts[~result.districts["is_county"]]
     parts = []
     for label in ("higher", "lower"):
         names = table.loc[table["label"] == label, "area"].tolist()
         if names:
-            parts.append(f"{listed(names)} {'is' if len(names) == 1 else 'are'} {label} than the county")
+            parts.append(f"{listed(names)} {'is' if len(names) == 1 else 'are'} {label} than the {nouns.whole}")
     if not parts:
-        return f"{result.measure.title}: every district is similar to the county at the 95% funnel limits."
+        return (f"{result.measure.title}: every {nouns.part} is similar to the {nouns.whole} at the 95% funnel "
+                f"limits.")
     return f"{result.measure.title}: " + "; ".join(parts) + " (95% funnel limits); the others are similar."
 
 
-def funnel_limits(result: Result) -> tuple[str, str]:
+def funnel_limits(result: Result, nouns: Nouns) -> tuple[str, str]:
     """Which funnel limits judged the districts, and the overdispersion behind the choice:
     ('widened for the spread between districts', 'overdispersion phi 12.0; chance alone gives about 1')."""
     county = result.districts[result.districts["is_county"]].iloc[0]
     spread = f"overdispersion \u03c6 {county['phi']:.1f}; chance alone gives about 1"
     if county["tau2"] > 0:
-        return "widened for the spread between districts", spread
+        return f"widened for the spread between {nouns.parts}", spread
     if result.measure.district_limits == OVERDISPERSED:
-        return "Poisson: the districts vary no more than chance allows", spread
-    return "Poisson, not widened for the spread between districts", spread
+        return f"Poisson: the {nouns.parts} vary no more than chance allows", spread
+    return f"Poisson, not widened for the spread between {nouns.parts}", spread
 
 
-def districts_differ(result: Result, differ) -> str:
+def districts_differ(result: Result, differ, nouns: Nouns) -> str:
     """'Burglary: Charnwood higher (1.3 per 1,000) and Melton lower (0.7) than the county (1.0 per
     1,000 residents), at the 95% funnel limits.'"""
     table = result.districts
@@ -549,11 +552,11 @@ def districts_differ(result: Result, differ) -> str:
     unit = f" per {result.measure.rate_per:,} {_residents(result)}" if result.measure.statistic == "count" else "%"
     percent = "%" if result.measure.statistic != "count" else ""
     named = [f"{row.area} {row.label} ({rate(row.value)}{percent})" for row in differ.itertuples()]
-    return (f"{result.measure.title}: {listed(named)} than the county ({rate(county['value'])}{unit}), "
+    return (f"{result.measure.title}: {listed(named)} than the {nouns.whole} ({rate(county['value'])}{unit}), "
             f"at the 95% funnel limits.")
 
 
-def district_standing(district: str, standings: list) -> str:
+def district_standing(district: str, standings: list, nouns: Nouns) -> str:
     """'Melton against the county (95% funnel limits): higher for shoplifting (1.1 per 1,000
     residents; 1st of 7 districts) ...; similar for the other 8 measures.'"""
     parts = []
@@ -561,13 +564,13 @@ def district_standing(district: str, standings: list) -> str:
         named = [f"{lower_first(result.measure.title)} ({_district_value(result, district)}; {_ordinal(rank)} highest "
                  f"of {count_})" for result, position, rank, count_ in standings if position == label]
         if named:
-            parts.append(f"{label} than the county for {listed(named)}")
+            parts.append(f"{label} than the {nouns.whole} for {listed(named)}")
     similar = sum(1 for _, position, _, _ in standings if position == "similar")
     if similar:
-        parts.append(f"similar to the county for {'the other ' if parts else ''}{similar} "
+        parts.append(f"similar to the {nouns.whole} for {'the other ' if parts else ''}{similar} "
                      f"measure{'' if similar == 1 else 's'}")
     if not parts:
-        return f"{district}: no measure has district figures this quarter."
+        return f"{district}: no measure has {nouns.part} figures this quarter."
     return f"{district}, at the 95% funnel limits: " + "; ".join(parts) + "."
 
 

@@ -244,7 +244,7 @@ BOMB = "[" + ", ".join(['&l0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
 @pytest.mark.parametrize("name, old, new", [
     ("targets.yml", "youth_reoffending_rate: {value: 1.01}", f"youth_reoffending_rate: {BOMB}"),
     ("report.yml", "board: ", f"laughs: {BOMB}\nboard: "),
-    ("areas.yml", "county:", f"laughs: {BOMB}\ncounty:"),
+    ("areas.yml", "area:", f"laughs: {BOMB}\narea:"),
     ("measures.yml", "measures:", f"laughs: {BOMB}\nmeasures:"),
     ("local/sources.yml", "local_counts.csv:", f"laughs: {BOMB}\nlocal_counts.csv:"),
 ])

@@ -61,7 +61,7 @@ def test_unknown_measure_and_area_are_refused(tmp_path):
     with pytest.raises(LocalDataError, match=r"row 2, measure_id: 'burglary' is not a local_counts measure.*hate_incidents"):
         load_local_data(tmp_path, MEASURE_SOURCES, AREAS)
     write(tmp_path, "local_counts", "measure_id,area_code,month,count,provisional\nhate_incidents,E0700,2022-07,3,no\n")
-    with pytest.raises(LocalDataError, match=r"row 2, area_code: 'E0700' is not the county or one of its districts"):
+    with pytest.raises(LocalDataError, match=r"row 2, area_code: 'E0700' is not the area, one of its parts or one of their districts"):
         load_local_data(tmp_path, MEASURE_SOURCES, AREAS)
 
 

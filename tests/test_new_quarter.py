@@ -28,7 +28,7 @@ def raw_and_data(tmp_path, small_data_dir):
     raw = tmp_path / "raw"
     (raw / "ons").mkdir(parents=True)
     shutil.copy(TEST_DATA / "lookup.csv", raw / prepare.LOOKUP_NAME)
-    shutil.copy(TEST_DATA / "population.csv", raw / prepare.POPULATION_NAME)
+    shutil.copy(TEST_DATA / "population.csv", raw / "ons" / "population.csv")  # a CSV release
     data = tmp_path / "data"
     shutil.copytree(small_data_dir, data)
     return raw, data
@@ -41,11 +41,11 @@ def months_in(data: Path) -> list[str]:
 def test_two_new_months_make_a_new_quarter_that_builds(raw_and_data, tmp_path, capsys):
     raw, data = raw_and_data
     download(raw, "2021-07_2022-07", ["2021-07", "2021-08", "2021-09", "2022-07"])
-    assert main(["data", "--raw", str(raw), "--data", str(data), "--drop-missing-months"]) == 0
+    assert main(["data", "--raw", str(raw), "--population", str(raw / "ons" / "population.csv"), "--data", str(data), "--drop-missing-months"]) == 0
     assert "latest complete quarter: 2021-22 Q2" in capsys.readouterr().out
 
     download(raw, "2022-08_2022-09", ["2022-08", "2022-09"])
-    assert main(["data", "--raw", str(raw), "--data", str(data)]) == 0
+    assert main(["data", "--raw", str(raw), "--population", str(raw / "ons" / "population.csv"), "--data", str(data)]) == 0
     said = capsys.readouterr().out
     assert f"{raw / 'police-uk' / '2022-08_2022-09'}: 2 month(s), Aug 2022-Sep 2022" in said
     assert "months now covered: Jul 2021-Sep 2021 and Jul 2022-Sep 2022" in said
@@ -64,14 +64,14 @@ def test_a_data_run_that_would_drop_months_says_so_and_keeps_them(raw_and_data, 
     raw, data = raw_and_data
     download(raw, "2022-08_2022-09", ["2022-08", "2022-09"])  # the other months' download has gone
     before = {name: (data / name).read_bytes() for name in prepare.MONTH_TABLES}
-    assert main(["data", "--raw", str(raw), "--data", str(data)]) == 0
+    assert main(["data", "--raw", str(raw), "--population", str(raw / "ons" / "population.csv"), "--data", str(data)]) == 0
     said = capsys.readouterr().out
     assert ("but not in the folders read: Jul 2021-Sep 2021 and Jul 2022; kept as derived before "
             "(`python -m analysis data --drop-missing-months` removes them)") in said
     assert f"unchanged {paths.CRIME_COUNTS_FILE}" in said
     assert {name: (data / name).read_bytes() for name in prepare.MONTH_TABLES} == before  # nothing lost
 
-    assert main(["data", "--raw", str(raw), "--data", str(data), "--drop-missing-months"]) == 0
+    assert main(["data", "--raw", str(raw), "--population", str(raw / "ons" / "population.csv"), "--data", str(data), "--drop-missing-months"]) == 0
     assert "dropped (--drop-missing-months)" in capsys.readouterr().out
     assert months_in(data) == ["2022-08", "2022-09"]
 
@@ -87,7 +87,7 @@ def test_months_are_not_kept_where_they_would_mix_forces_or_boundaries(raw_and_d
     other = raw / "police-uk" / "another-force"
     other.mkdir(parents=True)
     shutil.copy(TEST_DATA / "police-uk" / "2022" / "2022-08-testforce-street.csv", other / "2022-08-otherforce-street.csv")
-    assert main(["data", "--raw", str(raw), "--data", str(data)]) == 2
+    assert main(["data", "--raw", str(raw), "--population", str(raw / "ons" / "population.csv"), "--data", str(data)]) == 2
     assert "the derived months are of force(s) testforce, the folders read of otherforce" in capsys.readouterr().err
 
     shutil.rmtree(other)
@@ -95,6 +95,6 @@ def test_months_are_not_kept_where_they_would_mix_forces_or_boundaries(raw_and_d
     lookup = raw / prepare.LOOKUP_NAME
     rows = lookup.read_text().splitlines(keepends=True)
     lookup.write_text(rows[0] + "".join(rows[2:]))  # one LSOA fewer: the boundaries differ from the derived months'
-    assert main(["data", "--raw", str(raw), "--data", str(data)]) == 2
+    assert main(["data", "--raw", str(raw), "--population", str(raw / "ons" / "population.csv"), "--data", str(data)]) == 2
     assert "placed in districts with another LSOA lookup" in capsys.readouterr().err
     assert {name: (data / name).read_bytes() for name in prepare.MONTH_TABLES} == before  # nothing written

@@ -280,11 +280,12 @@ def long_named(reports, count: int, name: str):
 
 def test_a_long_key_of_long_names_stays_on_the_funnel_plot_one_entry_under_another(reports):
     from analysis import charts
+    from analysis.areas import KINDS
 
     table = long_named(reports, 14, "Hinckley and Bosworth Borough Council area including Market Bosworth")
     measure = reports["Leicestershire"].dataset.measure("total_crime")
     chart = charts.funnel(table, measure, "Total recorded crime", Quarter(2022, 2), "x", "alt",
-                          "widened for the spread between districts")
+                          "widened for the spread between districts", KINDS["county"])
     renderer = drawn(chart)
     axis = chart.axes[0]
     key = [text.get_window_extent(renderer) for text in chart.texts]
@@ -295,10 +296,11 @@ def test_a_long_key_of_long_names_stays_on_the_funnel_plot_one_entry_under_anoth
 
 def test_long_district_names_wrap_on_the_bar_chart_and_a_dollar_stays_a_dollar(reports):
     from analysis import charts
+    from analysis.areas import KINDS
 
     table = long_named(reports, 7, "Mowbray and the Vale of Belvoir ($2^{10}$ ward) and Melton Town")
     measure = reports["Leicestershire"].dataset.measure("total_crime")
-    chart = charts.district_rates(table, measure, "Total recorded crime", Quarter(2022, 2), "x", "alt")
+    chart = charts.district_rates(table, measure, "Total recorded crime", Quarter(2022, 2), "x", "alt", KINDS["county"])
     renderer = drawn(chart)
     labels = chart.axes[0].get_yticklabels()
     assert all(inside(label.get_window_extent(renderer), chart.bbox) for label in labels)

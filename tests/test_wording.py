@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from analysis import wording
+from analysis.areas import KINDS
 from analysis.assess import Change, assess
 from analysis.dataset import load_dataset
 from analysis.periods import Quarter
@@ -66,8 +67,10 @@ def test_dashboard_cells(county):
     assert wording.target_cell(county["total_crime", "quarter"]) == "reduction"  # the dashboard's key says what it means
     assert wording.target_cell(county["marac_repeat_rate", "quarter"]) == "25% to 30%"
     assert wording.change_cell(county["total_crime", "quarter"]) == "+2 (no significant change)"
-    assert wording.districts_cell(county["total_crime", "quarter"]) == "2 similar"
-    assert wording.districts_cell(county["youth_reoffending_rate", "annual_cohort"]) == "county-wide only"
+    assert wording.districts_cell(county["total_crime", "quarter"], KINDS["county"]) == "2 similar"
+    assert wording.districts_cell(county["youth_reoffending_rate", "annual_cohort"], KINDS["county"]) == "county-wide only"
+    assert wording.districts_cell(county["youth_reoffending_rate", "annual_cohort"], KINDS["police force area"]) == \
+        "force-wide only"
 
 
 def test_a_large_change_that_is_not_significant_is_not_called_similar(county):

@@ -1,0 +1,93 @@
+"""National ONS geography, read from the files as ONS published them: which districts make up each
+county, Community Safety Partnership and police force area, and how many people live in each.
+
+Counties are not in the district -> CSP -> force lookup; the mid-year estimates list each county
+with its districts straight after it (sheet MYE 5), which is where a county's districts come from.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.ingest import IngestError
+
+PARTNERSHIPS_NAME = "ons/lad17_csp17_pfa17.csv"
+ESTIMATES_NAME = "ons/ukmidyearestimates20192020ladcodes.xls"
+PARTNERSHIP_COLUMNS = ["LAD17CD", "LAD17NM", "CSP17CD", "CSP17NM", "PFA17CD", "PFA17NM"]
+POPULATION_SHEET, AGE_SHEET, HEADER_ROW = "MYE 5", "MYE2 - Persons", 4
+POPULATION_COLUMN = re.compile(r"^Estimated Population mid-(\d{4})$")
+AGE_ESTIMATE_YEAR = 2019
+COUNTY_KINDS = {"County": "Non-metropolitan District", "Metropolitan County": "Metropolitan District"}
+
+
+def _sheet(path: Path, sheet: str) -> pd.DataFrame:
+    try:
+        table = pd.read_excel(path, sheet_name=sheet, header=HEADER_ROW, engine="calamine")
+    except (OSError, ValueError) as error:
+        raise IngestError(f"{path}: cannot read sheet {sheet!r} ({error})") from error
+    table.columns = [str(column) for column in table.columns]
+    missing = [column for column in ("Code", "Name", "Geography1") if column not in table.columns]
+    if missing:
+        raise IngestError(f"{path}, sheet {sheet}: header (row {HEADER_ROW + 1}) lacks {', '.join(missing)}")
+    return table.dropna(subset=["Code"])
+
+
+def population_by_year(path: Path) -> pd.DataFrame:
+    """Every area's mid-year population, one row per area and year (sheet MYE 5)."""
+    table = _sheet(path, POPULATION_SHEET)
+    years = {column: int(match[1]) for column in table.columns if (match := POPULATION_COLUMN.match(column))}
+    if not years:
+        raise IngestError(f"{path}, sheet {POPULATION_SHEET}: no 'Estimated Population mid-YYYY' columns")
+    long = table.melt(id_vars=["Code", "Name"], value_vars=list(years), var_name="column", value_name="population")
+    long = long.dropna(subset=["population"])
+    return pd.DataFrame({"area_code": long["Code"].astype(str), "area_name": long["Name"].astype(str),
+                         "year": long["column"].map(years), "population": long["population"].astype("int64")})
+
+
+def youth_by_area(path: Path) -> pd.DataFrame:
+    """Every area's residents aged 10 to 17, mid-2019 single-year-of-age estimates (sheet MYE2)."""
+    table = _sheet(path, AGE_SHEET)
+    ages = [column for column in table.columns if column.removesuffix(".0") in {str(age) for age in range(10, 18)}]
+    if len(ages) != 8:
+        raise IngestError(f"{path}, sheet {AGE_SHEET}: expected a column for each age 10 to 17, found {ages}")
+    return pd.DataFrame({"area_code": table["Code"].astype(str), "area_name": table["Name"].astype(str),
+                         "year": AGE_ESTIMATE_YEAR, "population": table[ages].sum(axis=1).astype("int64")})
+
+
+def counties(path: Path) -> dict[str, tuple[str, str, list[tuple[str, str]]]]:
+    """County code -> (name, kind, its districts as (code, name)), from the order of sheet MYE 5."""
+    found: dict[str, tuple[str, str, list[tuple[str, str]]]] = {}
+    current = None
+    for code, name, kind in _sheet(path, POPULATION_SHEET)[["Code", "Name", "Geography1"]].itertuples(index=False):
+        if kind in COUNTY_KINDS:
+            current = found[str(code)] = (str(name).strip(), kind, [])
+        elif current is not None and kind == COUNTY_KINDS[current[1]]:
+            current[2].append((str(code), str(name).strip()))
+        else:
+            current = None
+    return found
+
+
+def partnerships(path: Path) -> pd.DataFrame:
+    """District -> Community Safety Partnership -> police force area (ONS, 2017)."""
+    try:
+        table = pd.read_csv(path, dtype=str)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise IngestError(f"{path}: cannot be read as CSV ({error})") from error
+    missing = [column for column in PARTNERSHIP_COLUMNS if column not in table.columns]
+    if missing:
+        raise IngestError(f"{path}: header lacks {', '.join(missing)}; expected {', '.join(PARTNERSHIP_COLUMNS)}")
+    return table[PARTNERSHIP_COLUMNS].apply(lambda column: column.str.strip())
+
+
+def closest(name: str, known: list[str], what: str, source: Path) -> str:
+    """The known name matching `name` in any case; refused with the closest matches otherwise."""
+    by_lower = {item.lower(): item for item in known}
+    if name.strip().lower() in by_lower:
+        return by_lower[name.strip().lower()]
+    near = difflib.get_close_matches(name.strip().lower(), list(by_lower), n=3, cutoff=0.6)
+    hint = f"; closest: {', '.join(by_lower[item] for item in near)}" if near else ""
+    raise IngestError(f"{source}: no {what} named {name!r}{hint}")

@@ -1,0 +1,139 @@
+"""`python -m analysis init`: a new data directory for any county, police force area or Community
+Safety Partnership of England and Wales, set up from the national ONS lookups.
+
+It writes the area set (`areas.yml`), starter `report.yml` and `targets.yml` that name this area and
+no other, the measure catalogue, the known events (England's, for an area in England) and empty local
+data templates; `python -m analysis data` then derives the police.uk counts and population into it.
+"""
+from __future__ import annotations
+
+import shlex
+import shutil
+from pathlib import Path
+
+import yaml
+
+from analysis import geography, paths
+from analysis.areas import KINDS
+from analysis.ingest import IngestError
+from analysis.local_data import SOURCES_FILE, TEMPLATES
+
+STARTER_REPORT = """\
+# The board paper's own words: replace these starters with your board's, and edit them each quarter.
+board: {name} Community Safety Partnership board
+report_title: Community safety performance
+# Meeting dates by quarter (YYYY-MM-DD), e.g. "2014-15 Q2": 2014-12-04; a quarter without one says
+# "meeting date to be confirmed".
+meeting_dates: {{}}
+purpose: >-
+  The purpose of this report is to update the Board on community safety performance in {name} for
+  {{quarter}}: whether each measure is on track to meet its target, the trend over the past six months,
+  and how the {parts} compare with each other.
+recommendations:
+  - notes the {{quarter}} performance information;
+  - continues to monitor performance trends.
+# The officer to contact: name (required), role, phone, email.
+contact:
+  name: Community safety team
+  role: {name}
+background_papers:
+  - "Police.uk street-level crime and anti-social behaviour data (data.police.uk), Open Government Licence v3.0"
+  - "ONS mid-year population estimates and geography lookups, Open Government Licence v3.0"
+"""
+STARTER_TARGETS = """\
+# Targets by financial year, for measures whose catalogue target is at_most, at_least or band, e.g.
+# "2014-15":
+#   youth_reoffending_rate: {value: 1.01}
+#   marac_repeat_rate: {low: 25, high: 30}
+# A `reduction` target is against the same period last year and needs no value here. None is set yet:
+# those measures show "no target set" until the board's own targets are entered.
+{}
+"""
+
+
+def init_area(data_dir: Path, raw_dir: Path, *, county: str | None = None, police_force: str | None = None,
+              csp: str | None = None) -> dict:
+    """Write a new data directory for the area named; returns the area set written."""
+    data_dir = Path(data_dir)
+    if data_dir.exists() and (not data_dir.is_dir() or any(data_dir.iterdir())):
+        raise IngestError(f"{data_dir}: already exists and is not an empty folder; init writes a new data "
+                          f"directory and never overwrites one")
+    estimates = Path(raw_dir) / geography.ESTIMATES_NAME
+    lookup = Path(raw_dir) / geography.PARTNERSHIPS_NAME
+    if county is not None:
+        area, option = county_area(estimates, county), "--county"
+    elif police_force is not None:
+        area, option = force_area(lookup, police_force), "--police-force"
+    else:
+        area, option = partnership_area(lookup, csp), "--csp"
+    write_data_dir(data_dir, area, f"python -m analysis init {option} {shlex.quote(area['name'])}")
+    return area
+
+
+def county_area(estimates: Path, name: str) -> dict:
+    """A county and its districts, from the order of the ONS mid-year estimates."""
+    found = geography.counties(estimates)
+    by_name = {county_name: code for code, (county_name, _, _) in found.items()}
+    code = by_name[geography.closest(name, list(by_name), "county", estimates)]
+    county_name, _, districts = found[code]
+    return {"code": code, "name": county_name, "kind": "county",
+            "parts": [{"code": district, "name": district_name} for district, district_name in districts]}
+
+
+def force_area(lookup: Path, name: str) -> dict:
+    """A police force area and every Community Safety Partnership in it, each with its districts."""
+    table = geography.partnerships(lookup)
+    force = geography.closest(name, sorted(set(table["PFA17NM"])), "police force area", lookup)
+    rows = table[table["PFA17NM"] == force]
+    parts = [{"code": code, "name": group["CSP17NM"].iloc[0], "districts": sorted(group["LAD17CD"])}
+             for code, group in rows.groupby("CSP17CD", sort=False)]
+    return {"code": rows["PFA17CD"].iloc[0], "name": force, "kind": "police force area",
+            "parts": sorted(parts, key=lambda part: part["name"])}
+
+
+def partnership_area(lookup: Path, name: str) -> dict:
+    """One Community Safety Partnership and its districts."""
+    table = geography.partnerships(lookup)
+    csp = geography.closest(name, sorted(set(table["CSP17NM"])), "Community Safety Partnership", lookup)
+    rows = table[table["CSP17NM"] == csp].sort_values("LAD17NM")
+    return {"code": rows["CSP17CD"].iloc[0], "name": csp, "kind": "partnership",
+            "parts": [{"code": code, "name": district} for code, district in zip(rows["LAD17CD"], rows["LAD17NM"])]}
+
+
+def write_data_dir(data_dir: Path, area: dict, command: str) -> None:
+    """Every file of a new data directory: nothing of another area is copied in."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    parts_noun = KINDS[area["kind"]].parts
+    header = (f"# The area a pack reports on and the {parts_noun} it compares (ONS codes), written by\n"
+              f"# `{command}` from the ONS lookups.\n"
+              f"# A part's figures are the sum of its districts'.\n")
+    (data_dir / paths.AREAS_FILE).write_text(header + _areas_yaml(area), encoding="utf-8")
+    (data_dir / paths.REPORT_FILE).write_text(STARTER_REPORT.format(name=area["name"], parts=parts_noun),
+                                              encoding="utf-8")
+    (data_dir / paths.TARGETS_FILE).write_text(STARTER_TARGETS, encoding="utf-8")
+    shutil.copy(paths.DATA_DIR / paths.MEASURES_FILE, data_dir / paths.MEASURES_FILE)
+    if area["code"].startswith("E"):  # the bundled events are England's lockdowns
+        shutil.copy(paths.DATA_DIR / paths.EVENTS_FILE, data_dir / paths.EVENTS_FILE)
+    local = data_dir / paths.LOCAL
+    local.mkdir()
+    for name, schema in TEMPLATES.items():
+        (local / f"{name}.csv").write_text(",".join(schema.columns) + "\n", encoding="utf-8")
+    (data_dir / SOURCES_FILE).write_text(
+        "# Where each local data file comes from: fill the templates (data/README.md) from your own systems\n"
+        "# and describe each here; illustrative: true puts a notice on every report using that file.\n"
+        + yaml.safe_dump({f"{name}.csv": {"description": "not yet filled in", "illustrative": False}
+                          for name in TEMPLATES}, sort_keys=True), encoding="utf-8")
+
+
+def _areas_yaml(area: dict) -> str:
+    """areas.yml with one line per part, as a person would write it."""
+    lines = ["area:", f"  code: {area['code']}", f"  name: {_scalar(area['name'])}", f"  kind: {area['kind']}", "  parts:"]
+    for part in area["parts"]:
+        districts = part.get("districts")
+        extra = f", districts: [{', '.join(districts)}]" if districts and districts != [part["code"]] else ""
+        lines.append(f"    - {{code: {part['code']}, name: {_scalar(part['name'])}{extra}}}")
+    return "\n".join(lines) + "\n"
+
+
+def _scalar(text: str) -> str:
+    return yaml.safe_dump(text, default_flow_style=True, width=1000).removesuffix("\n...\n").strip()

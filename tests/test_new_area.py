@@ -1,0 +1,117 @@
+"""Any area from the national ONS lookups: `init`, then `data`, then `build`, as a new user runs them."""
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+from analysis import paths
+from analysis.__main__ import main
+from analysis.areas import load_areas
+from conftest import SHARED_DATA, needs_shared_data
+
+DERBYSHIRE_FOLDER = SHARED_DATA / "other-forces" / "derbyshire-2014-01_2014-11"
+# The data README's facts about Derbyshire's force area, written out independently of the lookups.
+DERBYSHIRE_DISTRICTS = {"E06000015": "Derby", "E07000032": "Amber Valley", "E07000033": "Bolsover",
+                        "E07000034": "Chesterfield", "E07000035": "Derbyshire Dales", "E07000036": "Erewash",
+                        "E07000037": "High Peak", "E07000038": "North East Derbyshire", "E07000039": "South Derbyshire"}
+
+
+@needs_shared_data
+def test_init_for_leicestershire_writes_the_bundled_area_set(tmp_path):
+    assert main(["init", "--county", "leicestershire", "--data", str(tmp_path / "leics")]) == 0
+    assert (tmp_path / "leics" / paths.AREAS_FILE).read_text() == (paths.DATA_DIR / paths.AREAS_FILE).read_text()
+
+
+@needs_shared_data
+@pytest.mark.parametrize("option, name, whole, parts", [
+    ("--county", "Derbyshire", ("E10000007", "Derbyshire", "county"), [
+        ("E07000032", "Amber Valley", ("E07000032",)), ("E07000033", "Bolsover", ("E07000033",)),
+        ("E07000034", "Chesterfield", ("E07000034",)), ("E07000035", "Derbyshire Dales", ("E07000035",)),
+        ("E07000036", "Erewash", ("E07000036",)), ("E07000037", "High Peak", ("E07000037",)),
+        ("E07000038", "North East Derbyshire", ("E07000038",)), ("E07000039", "South Derbyshire", ("E07000039",))]),
+    ("--police-force", "leicestershire", ("E23000021", "Leicestershire", "police force area"), [
+        ("E22000164", "Blaby", ("E07000129",)), ("E22000165", "Charnwood", ("E07000130",)),
+        ("E22000166", "Harborough", ("E07000131",)), ("E22000167", "Hinckley and Bosworth", ("E07000132",)),
+        ("E22000168", "Leicester", ("E06000016",)), ("E22000169", "Melton", ("E07000133",)),
+        ("E22000170", "North West Leicestershire", ("E07000134",)), ("E22000171", "Oadby and Wigston", ("E07000135",)),
+        ("E22000172", "Rutland", ("E06000017",))]),
+    ("--csp", "South Worcester", ("E22000332", "South Worcester", "partnership"), [
+        ("E07000235", "Malvern Hills", ("E07000235",)), ("E07000237", "Worcester", ("E07000237",)),
+        ("E07000238", "Wychavon", ("E07000238",))]),
+])
+def test_init_sets_up_a_county_a_force_area_or_a_partnership(option, name, whole, parts, tmp_path):
+    data = tmp_path / "data"
+    assert main(["init", option, name, "--data", str(data)]) == 0
+    areas = load_areas(data)
+    assert (areas.county.code, areas.county.name, areas.county.kind) == whole
+    assert [(part.code, part.name, part.district_codes) for part in areas.districts] == parts
+    assert sorted(path.name for path in (data / "local").iterdir()) == [
+        "iom_cohorts.csv", "local_counts.csv", "local_proportions.csv", "sources.yml", "youth_reoffending.csv"]
+    assert "Leicestershire" not in (data / "report.yml").read_text() + (data / "targets.yml").read_text() \
+        or whole[1] == "Leicestershire"
+
+
+@needs_shared_data
+@pytest.mark.parametrize("argv, message", [
+    (["--county", "Derbyshir"], "no county named 'Derbyshir'; closest: Derbyshire"),
+    (["--county", "Leicester"], "no county named 'Leicester'; closest: Leicestershire"),  # a unitary, not a county
+    (["--police-force", "Thames"], "no police force area named 'Thames'; closest: Thames Valley"),
+    (["--csp", "Nowhere at all"], "no Community Safety Partnership named 'Nowhere at all'"),
+])
+def test_init_refuses_an_unknown_name_with_the_closest(argv, message, tmp_path, capsys):
+    assert main(["init", *argv, "--data", str(tmp_path / "data")]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error and message in error, error
+    assert not (tmp_path / "data").exists()
+
+
+def test_init_never_writes_into_a_folder_in_use(tmp_path, capsys):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "notes.txt").write_text("mine")
+    assert main(["init", "--county", "Derbyshire", "--data", str(tmp_path / "data")]) == 2
+    assert "already exists and is not an empty folder" in capsys.readouterr().err
+    assert [path.name for path in (tmp_path / "data").iterdir()] == ["notes.txt"]
+
+
+def _rows(months: list[str]) -> list[dict]:
+    rows = []
+    for month in months:
+        with open(DERBYSHIRE_FOLDER / f"{month}-derbyshire-street.csv", newline="", encoding="utf-8") as handle:
+            rows.extend(csv.DictReader(handle))
+    return rows
+
+
+def _district_of_lsoa() -> dict[str, str]:
+    with open(SHARED_DATA / "ons" / "lsoa11_ward15_lad15.csv", newline="", encoding="utf-8") as handle:
+        return {row["LSOA11CD"]: row["LAD15CD"] for row in csv.DictReader(handle)}
+
+
+@needs_shared_data
+def test_a_derbyshire_pack_from_the_shared_files_through_the_three_commands(tmp_path, capsys):
+    data, out = tmp_path / "derbyshire", tmp_path / "out"
+    assert main(["init", "--police-force", "Derbyshire", "--data", str(data)]) == 0
+    assert main(["data", "--data", str(data), "--police-uk", str(DERBYSHIRE_FOLDER)]) == 0
+    assert main(["build", "--data", str(data), "--quarter", "2014-15Q2", "--areas", "all", "--out", str(out)]) == 0
+    capsys.readouterr()
+
+    # An independent count of the quarter's rows with the csv module and the ONS lookup.
+    rows, district_of = _rows(["2014-07", "2014-08", "2014-09"]), _district_of_lsoa()
+    crimes = [row for row in rows if row["Crime type"] != "Anti-social behaviour"]
+    in_force = [row for row in crimes if district_of.get(row["LSOA code"]) in DERBYSHIRE_DISTRICTS]
+    derby_burglary = sum(1 for row in in_force if district_of[row["LSOA code"]] == "E06000015"
+                         and row["Crime type"] == "Burglary")
+    placed = sum(1 for row in rows if district_of.get(row["LSOA code"]) in DERBYSHIRE_DISTRICTS)
+
+    pack = out / "2014-15-Q2"
+    pages = {path.stem: path.read_text(encoding="utf-8") for path in pack.glob("*.html")}
+    assert sorted(pages) == sorted(["derbyshire"] + [re.sub(r"[^a-z0-9]+", "-", name.lower())
+                                                     for name in DERBYSHIRE_DISTRICTS.values()])
+    assert f"Total recorded crime: {len(in_force):,} crimes in 2014-15 Q2" in pages["derbyshire"]
+    assert f"{len(rows):,} rows in files; {placed:,} in Derbyshire; {len(rows) - placed:,} in other districts" \
+        in pages["derbyshire"]
+    assert f"Burglary: {derby_burglary:,} crimes in 2014-15 Q2" in pages["derby"]
+    for name, page in pages.items():
+        assert "Leicester" not in page, name  # no other force's board, contact, targets or words
+        assert "county" not in page.lower().replace("counted", ""), name  # a force area of partnerships
+    assert "Partnership report" in pages["derby"] and "Police force area report" in pages["derbyshire"]
