@@ -46,6 +46,7 @@ class Area:
     district_codes: tuple[str, ...]  # the ONS districts whose counts and residents make up this area
     nouns: Nouns  # the paper's words for the pack's whole area and its parts
     is_county: bool = False  # the whole area of the pack (a county, force area or partnership), not a part
+    force: str | None = None  # a police force area: its police.uk name (file names' <force>), whose every row it counts
 
     @property
     def slug(self) -> str:
@@ -75,7 +76,8 @@ class AreaSet:
 
 def load_areas(data_dir: Path) -> AreaSet:
     path = Path(data_dir) / AREAS_FILE
-    shape = ("expected area: {code, name, kind, parts: [{code, name, districts: [codes] (optional)}, ...]} "
+    shape = ("expected area: {code, name, kind, force (a police force area's police.uk name), "
+             "parts: [{code, name, districts: [codes] (optional)}, ...]} "
              f"with kind one of: {', '.join(KINDS)}")
     try:
         whole = load_yaml(path.read_text(encoding="utf-8"))["area"]
@@ -84,8 +86,9 @@ def load_areas(data_dir: Path) -> AreaSet:
         parts = tuple(Area(str(part["code"]), str(part["name"]), nouns.part,
                            tuple(str(code) for code in part.get("districts") or [part["code"]]), nouns)
                       for part in whole["parts"])
+        force = str(whole["force"]) if kind == "police force area" else None
         county_area = Area(str(whole["code"]), str(whole["name"]), kind,
-                           tuple(code for part in parts for code in part.district_codes), nouns, is_county=True)
+                           tuple(code for part in parts for code in part.district_codes), nouns, True, force)
     except UnicodeDecodeError as error:
         raise AreaError(f"{path}: cannot be read as UTF-8 text ({error})") from None
     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as error:

@@ -450,7 +450,8 @@ def _district_values(dataset: Dataset, measure: Measure, quarter: Quarter, perio
     months = window_months(period, quarter)
     rows = []
     for area in dataset.areas.all:
-        data = series.monthly(dataset, measure, area)
+        # parts are judged against the rows placed in them, not a force's total with rows placed nowhere
+        data = series.monthly(dataset, measure, dataclasses.replace(area, force=None))
         if any(month not in data.index for month in months):
             return None
         numerator = int(data.loc[months, "numerator"].sum())
@@ -515,16 +516,43 @@ def _poisson_limits(measure: Measure, row, baseline: float, level: float) -> tup
 
 
 def row_accounting(dataset: Dataset, quarter: Quarter) -> dict[str, int]:
-    """Where every police.uk row of the quarter went: into the county, elsewhere, or unplaced by reason."""
-    months = set(quarter.months)
-    counts = dataset.crime_counts[dataset.crime_counts["month"].isin(months)]
-    in_county = counts["district_code"].isin(dataset.areas.county.district_codes)
-    unplaced = dataset.unplaced_counts[dataset.unplaced_counts["month"].isin(months)]
+    """Where every police.uk row of the quarter went: into the area's districts, elsewhere, or
+    unplaced by reason. A police force area's are its own force's rows, every one in its total."""
+    whole = dataset.areas.county
+    files, counts, unplaced = _quarter_rows(dataset, quarter)
+    in_area = counts["district_code"].isin(whole.district_codes)
     accounting = {
-        "rows in files": int(dataset.months.loc[dataset.months["month"].isin(months), "rows"].sum()),
-        f"in {dataset.areas.county.name}": int(counts.loc[in_county, "count"].sum()),
-        "in other districts (outside the areas reported)": int(counts.loc[~in_county, "count"].sum()),
+        f"rows in {whole.force} files, all in {whole.name}'s total" if whole.force else "rows in files":
+            int(files["rows"].sum()),
+        f"in {whole.name}'s {whole.nouns.parts}" if whole.force else f"in {whole.name}": int(counts.loc[in_area, "count"].sum()),
+        "in other districts (outside the areas reported)": int(counts.loc[~in_area, "count"].sum()),
     }
     for reason, total in unplaced.groupby("reason")["count"].sum().items():
         accounting[reason] = int(total)
     return accounting
+
+
+# A change of this share (1 percentage point) in the rows placed in no part between the periods
+# compared shifts every change on last year it touches by about as much: the paper warns.
+MATERIAL_PLACEMENT_SHIFT = 0.01
+
+
+def rows_in_no_part(dataset: Dataset, quarter: Quarter) -> tuple[int, int] | None:
+    """The quarter's police.uk rows that no part of the area can count, and all the rows: for a police
+    force area, its force's rows outside its parts or placed nowhere (in its total all the same); for
+    any other area, the rows placed in no district at all. None for a quarter without files."""
+    whole = dataset.areas.county
+    files, counts, unplaced = _quarter_rows(dataset, quarter)
+    rows = int(files["rows"].sum())
+    if not rows:
+        return None
+    if whole.force:
+        return rows - int(counts.loc[counts["district_code"].isin(whole.district_codes), "count"].sum()), rows
+    return int(unplaced["count"].sum()), rows
+
+
+def _quarter_rows(dataset: Dataset, quarter: Quarter) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The quarter's police.uk files, placed counts and unplaced counts: a police force area's own force's only."""
+    months, force = set(quarter.months), dataset.areas.county.force
+    tables = [table[table["month"].isin(months)] for table in (dataset.months, dataset.crime_counts, dataset.unplaced_counts)]
+    return tuple(table[table["force"] == force] if force else table for table in tables)

@@ -19,8 +19,9 @@ from analysis.targets import Target, load_targets
 from analysis.periods import PeriodError, parse_month
 
 _COLUMNS = {
-    paths.CRIME_COUNTS_FILE: {"month": str, "district_code": str, "district_name": str, "crime_type": str, "count": "int64"},
-    paths.UNPLACED_COUNTS_FILE: {"month": str, "reason": str, "count": "int64"},
+    paths.CRIME_COUNTS_FILE: {"force": str, "month": str, "district_code": str, "district_name": str, "crime_type": str,
+                              "count": "int64"},
+    paths.UNPLACED_COUNTS_FILE: {"force": str, "month": str, "reason": str, "crime_type": str, "count": "int64"},
     paths.MONTHS_FILE: {"month": str, "force": str, "file": str, "rows": "int64"},
     paths.POPULATION_FILE: {"area_code": str, "area_name": str, "year": "int64", "population": "int64"},
     paths.YOUTH_POPULATION_FILE: {"area_code": str, "area_name": str, "year": "int64", "population": "int64"},
@@ -77,18 +78,17 @@ class Dataset:
     def uncounted_crime_types(self) -> list[str]:
         """Crime types in the police.uk data that no measure counts or deliberately leaves out."""
         accounted = {crime_type for measure in self.measures for crime_type in measure.exclude_crime_types}
-        return sorted(crime_type for crime_type in set(self.crime_counts["crime_type"])
+        return sorted(crime_type for crime_type in set(self.crime_counts["crime_type"]) | set(self.unplaced_counts["crime_type"])
                       if crime_type not in accounted and not any(m.counts(crime_type) for m in self.measures))
 
     @cached_property
     def measure_month_counts(self) -> pd.DataFrame:
-        """Counts by month, district and measure id (a crime type may count towards several measures)."""
-        parts = [
-            self.crime_counts[self.crime_counts["crime_type"].map(measure.counts)].assign(measure=measure.id)
-            for measure in self.measures
-        ]
+        """Counts by force, month, district and measure id (a crime type may count towards several
+        measures); rows placed in no district have district_code "", for a force's own total."""
+        rows = pd.concat([self.crime_counts, self.unplaced_counts.assign(district_code="")], ignore_index=True)
+        parts = [rows[rows["crime_type"].map(measure.counts)].assign(measure=measure.id) for measure in self.measures]
         combined = pd.concat(parts, ignore_index=True)
-        return combined.groupby(["month", "district_code", "measure"], as_index=False)["count"].sum()
+        return combined.groupby(["force", "month", "district_code", "measure"], as_index=False)["count"].sum()
 
 
 def month_problems(months: pd.DataFrame) -> dict[str, str]:
@@ -118,6 +118,11 @@ def load_dataset(data_dir: Path | str = paths.DATA_DIR) -> Dataset:
     before = input_hashes(data_dir)
     tables = {name: _read(data_dir / name, columns) for name, columns in _COLUMNS.items()}
     areas, measures = load_areas(data_dir), load_measures(data_dir)
+    forces = sorted(set(tables[paths.MONTHS_FILE]["force"]))
+    if areas.county.force and areas.county.force not in forces:  # its total would be nought, not a figure
+        raise DataError(f"{data_dir / paths.AREAS_FILE}: force {areas.county.force!r} has no police.uk files in "
+                        f"{paths.MONTHS_FILE} (forces there: {', '.join(forces) or 'none'}); expected the <force> of "
+                        f"its YYYY-MM-<force>-street.csv files")
     dataset = Dataset(
         data_dir=data_dir,
         areas=areas,

@@ -40,8 +40,8 @@ class IngestError(ValueError):
 
 @dataclass
 class IngestResult:
-    crime_counts: pd.DataFrame  # month, district_code, district_name, crime_type, count
-    unplaced_counts: pd.DataFrame  # month, reason, count
+    crime_counts: pd.DataFrame  # force, month, district_code, district_name, crime_type, count
+    unplaced_counts: pd.DataFrame  # force, month, reason, crime_type, count
     months: pd.DataFrame  # month, force, file, rows
 
 
@@ -124,8 +124,8 @@ def ingest(folders: Iterable[Path], lookup: pd.DataFrame, threads: int = os.cpu_
     with ThreadPoolExecutor(max_workers=threads) as pool:
         counted = list(pool.map(count_file, paths))
     for path, (counts, rows) in zip(paths, counted):
-        per_file.append(counts)
         match = STREET_FILE.match(path.name)
+        per_file.append(counts.assign(force=match["force"]))
         months.append({"month": match["month"], "force": match["force"], "file": path.name, "rows": rows})
     counts = pd.concat(per_file, ignore_index=True)
     placed = counts.merge(lookup, on="lsoa_code", how="left")
@@ -135,15 +135,15 @@ def ingest(folders: Iterable[Path], lookup: pd.DataFrame, threads: int = os.cpu_
 
     in_districts = placed[placed["reason"].isna()]
     crime_counts = (
-        in_districts.groupby(["month", "district_code", "district_name", "crime_type"], as_index=False)["count"]
+        in_districts.groupby(["force", "month", "district_code", "district_name", "crime_type"], as_index=False)["count"]
         .sum()
-        .sort_values(["month", "district_code", "crime_type"], ignore_index=True)
+        .sort_values(["month", "force", "district_code", "crime_type"], ignore_index=True)
     )
     unplaced_counts = (
         placed[placed["reason"].notna()]
-        .groupby(["month", "reason"], as_index=False)["count"]
+        .groupby(["force", "month", "reason", "crime_type"], as_index=False)["count"]
         .sum()
-        .sort_values(["month", "reason"], ignore_index=True)
+        .sort_values(["month", "force", "reason", "crime_type"], ignore_index=True)
     )
     return IngestResult(crime_counts, unplaced_counts, pd.DataFrame(months))
 

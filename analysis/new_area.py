@@ -7,6 +7,7 @@ data templates; `python -m analysis data` then derives the police.uk counts and 
 """
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 from pathlib import Path
@@ -18,6 +19,8 @@ from analysis.areas import KINDS
 from analysis.ingest import IngestError
 from analysis.local_data import SOURCES_FILE, TEMPLATES
 
+# ONS police force area names whose police.uk file names are not simply the name in lower case
+POLICE_UK_NAMES = {"Metropolitan Police": "metropolitan", "London, City of": "city-of-london"}
 STARTER_REPORT = """\
 # The board paper's own words: replace these starters with your board's, and edit them each quarter.
 board: {name} Community Safety Partnership board
@@ -88,6 +91,7 @@ def force_area(lookup: Path, name: str) -> dict:
     parts = [{"code": code, "name": group["CSP17NM"].iloc[0], "districts": sorted(group["LAD17CD"])}
              for code, group in rows.groupby("CSP17CD", sort=False)]
     return {"code": rows["PFA17CD"].iloc[0], "name": force, "kind": "police force area",
+            "force": POLICE_UK_NAMES.get(force, re.sub(r"[^a-z0-9]+", "-", force.lower().replace("&", "and")).strip("-")),
             "parts": sorted(parts, key=lambda part: part["name"])}
 
 
@@ -127,7 +131,10 @@ def write_data_dir(data_dir: Path, area: dict, command: str) -> None:
 
 def _areas_yaml(area: dict) -> str:
     """areas.yml with one line per part, as a person would write it."""
-    lines = ["area:", f"  code: {area['code']}", f"  name: {_scalar(area['name'])}", f"  kind: {area['kind']}", "  parts:"]
+    lines = ["area:", f"  code: {area['code']}", f"  name: {_scalar(area['name'])}", f"  kind: {area['kind']}"]
+    if "force" in area:
+        lines.append(f"  force: {area['force']}  # police.uk's name for it, as in YYYY-MM-{area['force']}-street.csv")
+    lines.append("  parts:")
     for part in area["parts"]:
         districts = part.get("districts")
         extra = f", districts: [{', '.join(districts)}]" if districts and districts != [part["code"]] else ""

@@ -118,7 +118,7 @@ def keep_earlier_months(tables: dict[str, pd.DataFrame], data_dir: Path, drop: b
             old = pd.read_csv(Path(data_dir) / name, dtype={"month": str})
             kept = old[old["month"].isin(absent)].astype(tables[name].dtypes.to_dict())
             tables[name] = pd.concat([tables[name], kept], ignore_index=True).sort_values(
-                [c for c in ("month", "district_code", "crime_type", "reason", "force") if c in kept.columns],
+                [c for c in ("month", "force", "district_code", "reason", "crime_type") if c in kept.columns],
                 ignore_index=True)
     return absent
 

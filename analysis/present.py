@@ -517,7 +517,7 @@ def _youth_population_note(assessment: Assessment) -> str:
 def methods(dataset: Dataset, assessment: Assessment) -> Findings:
     """Sources, coverage, what is missing, population year, the tests used, and where every row of
     the quarter went."""
-    months = sorted(dataset.months_present)
+    months, whole = sorted(dataset.months_present), dataset.areas.county
     accounting = row_accounting(dataset, assessment.quarter)
     accounted = "; ".join(f"{wording.count(value)} {reason}" for reason, value in accounting.items())
     population = assessment.population
@@ -536,9 +536,12 @@ def methods(dataset: Dataset, assessment: Assessment) -> Findings:
     return Findings([
         f"Crime and anti-social behaviour: police.uk street-level data ('total recorded crime' is every crime "
         f"police.uk publishes, less anti-social behaviour) for {month_runs(months)}, placed in districts by "
-        f"LSOA with the ONS lookup; rows without a location cannot be placed in any district and count in no area "
-        f"reported.",
+        f"LSOA with the ONS lookup; "
+        + (f"{whole.name}'s own figures are its force's every row, police.uk's force total, placed or not; its "
+           f"{whole.nouns.parts}' are the rows placed in their districts." if whole.force else
+           "rows without a location cannot be placed in any district and count in no area reported."),
         f"Police.uk rows for {assessment.quarter}: {accounted}.",
+        *filter(None, [wording.rows_in_no_part_sentence(dataset, assessment.quarter)]),
         f"Local measures (re-offending, domestic abuse, MARAC, hate incidents, community survey): "
         f"{local or 'none supplied'}.",
         " ".join(gaps) if gaps else

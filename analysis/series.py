@@ -1,8 +1,10 @@
 """Any measure's data for one area, in one shape: monthly series, or cohorts by year.
 
-An area's figures are its own rows where the source has them, otherwise the sum of its districts'
-rows (a county's, or a partnership's of several districts), only where every district has a row: a
-partial sum would look like a fall.
+A police force area's crime counts are every row its force published (police.uk's force total),
+placed in a district or not; any other area's are its districts'. An area's local figures are its
+own rows where the source has them, otherwise the sum of its districts' rows (a county's, or a
+partnership's of several districts), only where every district has a row: a partial sum would look
+like a fall.
 """
 from __future__ import annotations
 
@@ -14,13 +16,15 @@ from analysis.measures import Measure
 
 def monthly(dataset: Dataset, measure: Measure, area: Area) -> pd.DataFrame:
     """Months (index, oldest first) with numerator, denominator (none for counts) and provisional flag."""
-    return dataset.remember(("monthly", measure.id, area.code), lambda: _monthly(dataset, measure, area))
+    return dataset.remember(("monthly", measure.id, area.code, area.force), lambda: _monthly(dataset, measure, area))
 
 
 def _monthly(dataset: Dataset, measure: Measure, area: Area) -> pd.DataFrame:
     if measure.source == "police_uk":
         counts = dataset.measure_month_counts
-        rows = counts[(counts["measure"] == measure.id) & counts["district_code"].isin(area.district_codes)]
+        counts = counts[counts["measure"] == measure.id]
+        # a police force area counts every row its force published (police.uk's force total), placed or not
+        rows = counts[counts["force"] == area.force] if area.force else counts[counts["district_code"].isin(area.district_codes)]
         numerator = rows.groupby("month")["count"].sum().reindex(sorted(dataset.months_present), fill_value=0)
         return pd.DataFrame({"numerator": numerator.astype(float), "denominator": float("nan"),
                              "provisional": False}).rename_axis("month")

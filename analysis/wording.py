@@ -8,7 +8,7 @@ flagged but never called a significant change.
 from __future__ import annotations
 
 from analysis.areas import Nouns
-from analysis.assess import Assessment, Result
+from analysis.assess import MATERIAL_PLACEMENT_SHIFT, Assessment, Result, rows_in_no_part
 from analysis.dataset import Dataset
 from analysis.funnel import OVERDISPERSED
 from analysis.periods import Quarter, month_name, year_earlier
@@ -400,6 +400,9 @@ def data_gaps(dataset: Dataset, quarter: Quarter, assessment: Assessment | None 
         gaps[("police.uk comparison", last_year.label)] = (
             f"The police.uk data lack {listed(list(map(month_name, earlier)))} of {last_year}: there is no "
             f"comparison with last year for crime and anti-social behaviour.")
+    shift = placement_shift(dataset, quarter)
+    if shift:
+        gaps[("placement", quarter.label)] = shift
     counts = dataset.crime_counts[dataset.crime_counts["month"].isin(quarter.months)]
     for crime_type in dataset.uncounted_crime_types:
         rows = int(counts.loc[counts["crime_type"] == crime_type, "count"].sum())
@@ -430,6 +433,42 @@ def data_gaps(dataset: Dataset, quarter: Quarter, assessment: Assessment | None 
             key = ("police.uk comparison", result.previous_label) if whose == "police.uk" else (whose, "")
             gaps.setdefault(key, f"{figures} lack months of {result.previous_label}: there is no comparison with it.")
     return list(gaps.values())
+
+
+def rows_in_no_part_sentence(dataset: Dataset, quarter: Quarter) -> str:
+    """The rows no part of the area can count, in the quarter and the same quarter last year."""
+    whole = dataset.areas.county
+    shares = [(period, rows_in_no_part(dataset, period)) for period in (quarter, quarter.same_quarter_last_year())]
+    said = [f"{count(rows[0])} of {count(rows[1])} ({100 * rows[0] / rows[1]:.1f}%) in {period}"
+            for period, rows in shares if rows]
+    if not said:
+        return ""
+    which = (f"Rows in {whole.name}'s total but in none of its {whole.nouns.parts} (placed outside it, or without a "
+             f"location)" if whole.force else
+             "Rows placed in no district (without a location, or with an LSOA not in the lookup)")
+    return f"{which}: {'; '.join(said)}{'' if len(said) == 2 else f'; no {shares[1][0]} files'}."
+
+
+def placement_shift(dataset: Dataset, quarter: Quarter) -> str:
+    """A warning where the share of rows no part can count differs materially between the quarter
+    and the same quarter last year: the changes on last year move by about as much, not by crime."""
+    last_year = quarter.same_quarter_last_year()
+    now, before = rows_in_no_part(dataset, quarter), rows_in_no_part(dataset, last_year)
+    if not now or not before:
+        return ""
+    share_now, share_before = now[0] / now[1], before[0] / before[1]
+    if abs(share_now - share_before) < MATERIAL_PLACEMENT_SHIFT:
+        return ""
+    whole = dataset.areas.county
+    shift = (f"{'lowered' if share_now > share_before else 'raised'} by about "
+             f"{100 * abs(share_now - share_before):.1f} percentage points by where rows were placed, not by crime")
+    if whole.force:
+        return (f"{100 * share_now:.1f}% of {whole.name}'s police.uk rows are in none of its {whole.nouns.parts} in "
+                f"{quarter}, against {100 * share_before:.1f}% in {last_year}: each {whole.nouns.part}'s change on "
+                f"last year is {shift}; {whole.name}'s own total counts every row and is not affected.")
+    return (f"{100 * share_now:.1f}% of the police.uk rows of {quarter} are placed in no district (no location, or an "
+            f"LSOA not in the lookup), against {100 * share_before:.1f}% in {last_year}: the crime and anti-social "
+            f"behaviour changes on last year in this paper are {shift}.")
 
 
 def quarter_heading(quarter: Quarter) -> str:

@@ -96,10 +96,10 @@ def test_a_derbyshire_pack_from_the_shared_files_through_the_three_commands(tmp_
     capsys.readouterr()
 
     # An independent count of the quarter's rows with the csv module and the ONS lookup.
+    # The force area's own figure is police.uk's force total: every crime row of its files, placed or not.
     rows, district_of = _rows(["2014-07", "2014-08", "2014-09"]), _district_of_lsoa()
     crimes = [row for row in rows if row["Crime type"] != "Anti-social behaviour"]
-    in_force = [row for row in crimes if district_of.get(row["LSOA code"]) in DERBYSHIRE_DISTRICTS]
-    derby_burglary = sum(1 for row in in_force if district_of[row["LSOA code"]] == "E06000015"
+    derby_burglary = sum(1 for row in crimes if district_of.get(row["LSOA code"]) == "E06000015"
                          and row["Crime type"] == "Burglary")
     placed = sum(1 for row in rows if district_of.get(row["LSOA code"]) in DERBYSHIRE_DISTRICTS)
 
@@ -107,11 +107,69 @@ def test_a_derbyshire_pack_from_the_shared_files_through_the_three_commands(tmp_
     pages = {path.stem: path.read_text(encoding="utf-8") for path in pack.glob("*.html")}
     assert sorted(pages) == sorted(["derbyshire"] + [re.sub(r"[^a-z0-9]+", "-", name.lower())
                                                      for name in DERBYSHIRE_DISTRICTS.values()])
-    assert f"Total recorded crime: {len(in_force):,} crimes in 2014-15 Q2" in pages["derbyshire"]
-    assert f"{len(rows):,} rows in files; {placed:,} in Derbyshire; {len(rows) - placed:,} in other districts" \
-        in pages["derbyshire"]
+    assert f"Total recorded crime: {len(crimes):,} crimes in 2014-15 Q2" in pages["derbyshire"]
+    assert (f"{len(rows):,} rows in derbyshire files, all in Derbyshire's total; {placed:,} in Derbyshire's "
+            f"partnerships; {len(rows) - placed:,} in other districts") in pages["derbyshire"]
     assert f"Burglary: {derby_burglary:,} crimes in 2014-15 Q2" in pages["derby"]
     for name, page in pages.items():
         assert "Leicester" not in page, name  # no other force's board, contact, targets or words
         assert "county" not in page.lower().replace("counted", ""), name  # a force area of partnerships
     assert "Partnership report" in pages["derby"] and "Police force area report" in pages["derbyshire"]
+
+
+def _leicestershire_rows(month: str) -> list[dict]:
+    folder = SHARED_DATA / "police-uk" / "leicestershire-2019-12_2022-10"
+    with open(next(folder.rglob(f"{month}-leicestershire-street.csv")), newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _shares_placed_nowhere(quarters: list[list[str]]) -> list[float]:
+    """Per quarter, the share of rows with no LSOA or an LSOA the ONS lookup lacks, counted row by row."""
+    district_of = _district_of_lsoa()
+    shares = []
+    for months in quarters:
+        rows = [row for month in months for row in _leicestershire_rows(month)]
+        shares.append(sum(1 for row in rows if row["LSOA code"] not in district_of) / len(rows))
+    return shares
+
+
+@needs_shared_data
+def test_a_material_shift_in_rows_placed_nowhere_is_said_with_its_size():
+    """Leicestershire's rows without a location rose from about 0.5% to 3.4% between Jul-Sep 2021 and
+    Jul-Sep 2022: every change on last year in the county's paper is lowered by about 3 points by it."""
+    from analysis import wording
+    from analysis.dataset import load_dataset
+    from analysis.periods import Quarter
+
+    now, before = _shares_placed_nowhere([["2022-07", "2022-08", "2022-09"], ["2021-07", "2021-08", "2021-09"]])
+    dataset = load_dataset(paths.DATA_DIR)
+    said = wording.placement_shift(dataset, Quarter.parse("2022-23 Q2"))
+    assert said.startswith(f"{100 * now:.1f}% of the police.uk rows of 2022-23 Q2 are placed in no district")
+    assert f"against {100 * before:.1f}% in 2021-22 Q2" in said
+    assert f"lowered by about {100 * (now - before):.1f} percentage points" in said
+    quiet = _shares_placed_nowhere([["2021-07", "2021-08", "2021-09"], ["2020-07", "2020-08", "2020-09"]])
+    assert abs(quiet[0] - quiet[1]) < 0.01 and wording.placement_shift(dataset, Quarter.parse("2021-22 Q2")) == ""
+
+
+@needs_shared_data
+def test_a_force_area_counts_every_row_its_force_published_and_warns_its_partnerships(tmp_path):
+    from analysis import wording
+    from analysis.report import open_report
+
+    data = tmp_path / "leicestershire-force"
+    assert main(["init", "--police-force", "Leicestershire", "--data", str(data)]) == 0
+    assert main(["data", "--data", str(data)]) == 0  # both Leicestershire downloads in ../shared/data/police-uk
+    report = open_report("2022-23 Q2", "Leicestershire", data, "")
+    rows = [row for month in ("2022-07", "2022-08", "2022-09") for row in _leicestershire_rows(month)]
+    crimes = sum(1 for row in rows if row["Crime type"] != "Anti-social behaviour")
+    total = report.result("total_crime")
+    assert total.numerator == crimes  # police.uk's force total: placed or not
+    district_of = _district_of_lsoa()
+    rutland = sum(1 for row in rows if district_of.get(row["LSOA code"]) == "E06000017"
+                  and row["Crime type"] != "Anti-social behaviour")
+    table = total.districts.set_index("area")
+    assert table.loc["Rutland", "numerator"] == rutland
+    assert table.loc["Leicestershire", "numerator"] == table.loc[~table["is_county"], "numerator"].sum() < crimes
+    said = wording.placement_shift(report.dataset, report.assessment.quarter)
+    assert said.startswith("3.") and "of Leicestershire's police.uk rows are in none of its partnerships" in said
+    assert "each partnership's change on last year is lowered" in said and "own total counts every row" in said

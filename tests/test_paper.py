@@ -40,15 +40,15 @@ def paper(tmp_path_factory):
   marac_repeat_rate: {low: 25, high: 30}
 """)
     # Criminal damage in Blaby: 150 a month in Apr-Jun 2013, 120 a month in Apr-Jun 2014.
-    crime = ["month,district_code,district_name,crime_type,count"]
+    crime = ["force,month,district_code,district_name,crime_type,count"]
     months = ["month,force,file,rows"]
     for year, monthly in (("2013", 150), ("2014", 120)):
         for month in QUARTER_MONTHS[year]:
-            crime.append(f"{month},E07000129,Blaby,Criminal damage and arson,{monthly}")
+            crime.append(f"testforce,{month},E07000129,Blaby,Criminal damage and arson,{monthly}")
             months.append(f"{month},testforce,{month}-testforce-street.csv,{monthly}")
     write(data / "derived/crime_counts.csv", "\n".join(crime))
     write(data / "derived/months.csv", "\n".join(months))
-    write(data / "derived/unplaced_counts.csv", "month,reason,count")
+    write(data / "derived/unplaced_counts.csv", "force,month,reason,crime_type,count")
     write(data / "derived/population.csv", """
 area_code,area_name,year,population
 E07000129,Blaby,2013,100000
