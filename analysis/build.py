@@ -139,10 +139,10 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
     if strict and missing:
         raise DataError(f"{period} lacks {', '.join(map(month_name, missing))} in {dataset.data_dir}; "
                         f"--strict refuses an incomplete quarter")
-    for gap in data_gaps(dataset, period):
-        print(f"warning: {gap}", file=sys.stderr)
     everything = not area_names or [name.lower() for name in area_names] == ["all"]
     requested = dataset.areas.all if everything else tuple(dict.fromkeys(map(dataset.areas.find, area_names)))
+    for gap in data_gaps(dataset, period):
+        print(f"warning: {gap}", file=sys.stderr)
     out_dir = Path(out_dir).resolve()
     staging, target = out_dir / f".staging-{period.slug}", out_dir / period.slug
     if target.is_symlink():  # publishing swaps the folder by renames: a link would be replaced, its files moved
