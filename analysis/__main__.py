@@ -12,8 +12,14 @@ from pathlib import Path
 from analysis import paths
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        """One line naming the option, as for any bad input (argparse would print its usage first)."""
+        self.exit(2, f"error: {message} (`{self.prog} --help` lists the options)\n")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
+    parser = _Parser(prog="python -m analysis", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     init = commands.add_parser("init", help="write a new data directory for a county, police force area or "
@@ -86,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
                 "commentary": _commentary}[args.command](args)
     except ValueError as error:  # every input error of the package is a ValueError with a clear message
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # a full disk, a folder that cannot be written: one line naming the file
+        print(f"error: {error.filename or error.filename2 or args.command}: {error.strerror or error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (`_interrupted`): a build's pool has stopped its workers
         print("stopped before the end: " + ("nothing new published; the build's workers and kernels are stopped"

@@ -10,10 +10,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
 from analysis.paths import AREAS_FILE
-from analysis.yamlfile import load_yaml
+from analysis.yamlfile import read_yaml
 
 
 @dataclass(frozen=True)
@@ -32,6 +31,10 @@ class Nouns:
 KINDS = {"county": Nouns("county", "district", "county-wide"),
          "police force area": Nouns("force area", "partnership", "force-wide"),
          "partnership": Nouns("partnership", "district", "partnership-wide")}
+
+
+ONS_CODE = re.compile(r"[EWSNK][0-9]{8}")  # a GSS code: country letter and eight digits
+FORCE_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")  # as in YYYY-MM-<force>-street.csv
 
 
 class AreaError(ValueError):
@@ -80,18 +83,16 @@ def load_areas(data_dir: Path) -> AreaSet:
              "parts: [{code, name, districts: [codes] (optional)}, ...]} "
              f"with kind one of: {', '.join(KINDS)}")
     try:
-        whole = load_yaml(path.read_text(encoding="utf-8"))["area"]
+        whole = read_yaml(path)["area"]
         kind = str(whole["kind"])
         nouns = KINDS[kind]
-        parts = tuple(Area(str(part["code"]), str(part["name"]), nouns.part,
-                           tuple(str(code) for code in part.get("districts") or [part["code"]]), nouns)
+        parts = tuple(Area(_code(path, part["code"]), _text(path, "name", part["name"]), nouns.part,
+                           tuple(_code(path, code) for code in part.get("districts") or [part["code"]]), nouns)
                       for part in whole["parts"])
-        force = str(whole["force"]) if kind == "police force area" else None
-        county_area = Area(str(whole["code"]), str(whole["name"]), kind,
+        force = _text(path, "force", whole["force"], FORCE_NAME) if kind == "police force area" else None
+        county_area = Area(_code(path, whole["code"]), _text(path, "name", whole["name"]), kind,
                            tuple(code for part in parts for code in part.district_codes), nouns, True, force)
-    except UnicodeDecodeError as error:
-        raise AreaError(f"{path}: cannot be read as UTF-8 text ({error})") from None
-    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as error:
+    except (OSError, KeyError, TypeError, AttributeError) as error:
         raise AreaError(f"{path}: {shape} ({error!r})") from error
     if not parts:
         raise AreaError(f"{path}: the area lists no parts")
@@ -104,6 +105,19 @@ def load_areas(data_dir: Path) -> AreaSet:
                                 f"expected each district in one part, or its residents are counted twice")
             claimed[code] = part
     return AreaSet(county_area, parts)
+
+
+def _code(path: Path, value: object) -> str:
+    return _text(path, "code", value, ONS_CODE)
+
+
+def _text(path: Path, field: str, value: object, pattern: re.Pattern | None = None) -> str:
+    """A field that must be text (a YAML null or number would print as 'None' or '7'), of a pattern if given."""
+    if not isinstance(value, str) or not value.strip() or (pattern and not pattern.fullmatch(value)):
+        expected = {ONS_CODE: "an ONS code such as E07000133", FORCE_NAME: "police.uk's name for the force, "
+                    "e.g. derbyshire"}.get(pattern, "text")
+        raise AreaError(f"{path}: {field} is {value!r:.60}, expected {expected}")
+    return value.strip()
 
 
 def _check_distinct(path: Path, areas: tuple[Area, ...]) -> None:

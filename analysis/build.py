@@ -170,7 +170,7 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
         to_build = [jobs[area.slug] for area in requested if area.slug not in kept_slugs]
         outdated = _keep_out_of_date(target, staging, [r for r in stale if r["slug"] not in {j.area.slug for j in to_build}])
         print(f"building {period}: {len(to_build)} area(s) to build, {len(kept)} up to date, "
-              f"{'on ' + scheduler if scheduler else f'{workers} worker(s)'}", file=sys.stderr)
+              f"{'on ' + scheduler if scheduler else f'{min(workers, max(len(to_build), 1))} worker(s)'}", file=sys.stderr)
         started = time.perf_counter()
         results = run_jobs(to_build, workers, scheduler)
         for result in results:
@@ -300,7 +300,8 @@ def build_area(job: AreaJob) -> dict:
         result.update(status="failed", error=f"cell {error.exec_count or error.cell_index}: {error.ename}: {error.evalue}")
     except Exception as error:  # a failure of one area must not stop the others
         discard_kernel()
-        result.update(status="failed", error=f"{type(error).__name__}: {error}")
+        first_line = next(iter(str(error).strip().splitlines()), "")  # a timeout's message goes on to quote the cell
+        result.update(status="failed", error=f"{type(error).__name__}: {first_line}")
     result["seconds_total"] = round(time.perf_counter() - started, 2)
     return result
 

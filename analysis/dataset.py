@@ -1,6 +1,7 @@
 """Load and check the prepared data a report is made from (a data directory, `data/` by default)."""
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, TypeVar
@@ -16,7 +17,7 @@ from analysis.local_data import LARGEST_COUNT, LocalData, load_local_data
 from analysis.measures import Measure, load_measures
 from analysis.report_config import ReportConfig, load_report_config
 from analysis.targets import Target, load_targets
-from analysis.periods import PeriodError, parse_month
+from analysis.periods import PeriodError, check_data_month
 
 _COLUMNS = {
     paths.CRIME_COUNTS_FILE: {"force": str, "month": str, "district_code": str, "district_name": str, "crime_type": str,
@@ -28,6 +29,10 @@ _COLUMNS = {
 }
 
 
+# Whole-number columns' ranges where they differ from counts' (0 to LARGEST_COUNT): an area of no
+# residents has no rate; more than 100 million (the UK has 67 million) is a typing error; estimates
+# are of years from 1991 to this one.
+WHOLE_NUMBERS = {"population": (1, 100_000_000), "year": (1991, datetime.date.today().year)}
 T = TypeVar("T")
 MONTH_ROWS_FRACTION = 0.5  # a month's file with fewer rows than this share of the typical month is missing
 
@@ -117,6 +122,7 @@ def load_dataset(data_dir: Path | str = paths.DATA_DIR) -> Dataset:
     data_dir = Path(data_dir).resolve()
     before = input_hashes(data_dir)
     tables = {name: _read(data_dir / name, columns) for name, columns in _COLUMNS.items()}
+    _check_every_row_counted_once(data_dir, tables)
     areas, measures = load_areas(data_dir), load_measures(data_dir)
     forces = sorted(set(tables[paths.MONTHS_FILE]["force"]))
     if areas.county.force and areas.county.force not in forces:  # its total would be nought, not a figure
@@ -146,6 +152,27 @@ def load_dataset(data_dir: Path | str = paths.DATA_DIR) -> Dataset:
     return dataset
 
 
+def _check_every_row_counted_once(data_dir: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """Each file's rows (months.csv) must be its placed and unplaced counts, each counted once: a
+    count edited, repeated or given a month no file has would change a figure unseen."""
+    keys = {paths.CRIME_COUNTS_FILE: ["force", "month", "district_code", "crime_type"],
+            paths.UNPLACED_COUNTS_FILE: ["force", "month", "reason", "crime_type"]}
+    for name, key in keys.items():
+        twice = tables[name].duplicated(key)
+        if twice.any():
+            row = int(twice.idxmax()) + 2
+            raise DataError(f"{data_dir / name}, row {row}: {', '.join(tables[name].loc[row - 2, key])} is given twice; "
+                            f"expected one row each")
+    counted = pd.concat([tables[name] for name in keys]).groupby(["force", "month"])["count"].sum()
+    files = tables[paths.MONTHS_FILE].set_index(["force", "month"])["rows"]
+    for force, month in counted.index.union(files.index):
+        rows, found = int(files.get((force, month), 0)), int(counted.get((force, month), 0))
+        if rows != found:
+            raise DataError(f"{data_dir / paths.CRIME_COUNTS_FILE}: {month} of {force} counts {found:,} rows with "
+                            f"{paths.UNPLACED_COUNTS_FILE}, while {paths.MONTHS_FILE} gives its file {rows:,}; expected "
+                            f"every row of a file counted once (`python -m analysis data` derives them again)")
+
+
 def _report_config(data_dir: Path, areas: AreaSet) -> ReportConfig:
     """The paper's words, with any district's own words checked to name a district of areas.yml."""
     config = load_report_config(data_dir)
@@ -169,21 +196,22 @@ def _read(path: Path, columns: dict[str, object]) -> pd.DataFrame:
         raise DataError(f"{path}: header lacks {', '.join(missing)}; expected {', '.join(columns)}")
     for column, kind in columns.items():
         if kind == "int64":
-            numbers = pd.to_numeric(table[column], errors="coerce")
-            least = 1 if column == "population" else 0  # rates are per resident: an area of none has none
-            bad = numbers.isna() | (numbers < least) | (numbers > LARGEST_COUNT) | (numbers != numbers.round())
+            least, most = WHOLE_NUMBERS.get(column, (0, LARGEST_COUNT))
+            digits = table[column].str.fullmatch(r"[0-9]{1,12}")  # as the project writes them: no 1E3, no 1.0
+            numbers = pd.to_numeric(table[column].where(digits), errors="coerce")
+            bad = numbers.isna() | (numbers < least) | (numbers > most)
             if bad.any():
                 row = int(bad.idxmax()) + 2
-                expected = "above 0" if least else ">= 0"
+                shown = "{:d}" if column == "year" else "{:,d}"
                 raise DataError(f"{path}, row {row}: {column} is {table[column][row - 2]!r}, expected a whole number "
-                                f"{expected} and at most {LARGEST_COUNT:,}")
+                                f"from {shown.format(least)} to {shown.format(most)}")
             table[column] = numbers.astype("int64")
     if "month" in columns:
         for row, month in enumerate(table["month"], start=2):
             try:
-                parse_month(month)
+                check_data_month(month)
             except PeriodError as error:
-                raise DataError(f"{path}, row {row}: {error}") from error
+                raise DataError(f"{path}, row {row}: {error}") from None
     if path.name == Path(paths.MONTHS_FILE).name:  # one row per month and force: two would count a month twice
         twice = table.duplicated(["month", "force"])
         if twice.any():

@@ -9,10 +9,9 @@ import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
 from analysis.paths import EVENTS_FILE
-from analysis.yamlfile import load_yaml
+from analysis.yamlfile import read_yaml
 
 LABEL_LENGTH = 60  # a label is a few words: it goes on a chart's note and into sentences
 
@@ -40,10 +39,8 @@ def load_events(data_dir: Path) -> tuple[KnownEvent, ...]:
     if not path.is_file():
         return ()
     try:
-        entries = load_yaml(path.read_text(encoding="utf-8")) or {}
-    except UnicodeDecodeError as error:
-        raise EventError(f"{path}: cannot be read as UTF-8 text ({error})") from None
-    except (OSError, yaml.YAMLError, ValueError) as error:  # ValueError: an impossible date such as 2021-02-30
+        entries = read_yaml(path) or {}
+    except OSError as error:
         raise EventError(f"{path}: cannot be read ({error})") from None
     events = entries.get("events") if isinstance(entries, dict) else None
     if not isinstance(events, list):

@@ -5,21 +5,40 @@ from; a file marked `illustrative: true` puts an "illustrative data" notice on e
 """
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 import pandera.pandas as pa
-import yaml
 from pandera.errors import SchemaErrors
 
 from analysis.paths import LOCAL
-from analysis.yamlfile import load_yaml
+from analysis.periods import EARLIEST_MONTH, PeriodError, Quarter, check_data_month
+from analysis.yamlfile import read_yaml
 
 SOURCES_FILE = f"{LOCAL}/sources.yml"
 
-_MONTH = pa.Check.str_matches(r"^\d{4}-(0[1-9]|1[0-2])$", error="a month YYYY-MM")
-_COHORT_YEAR = pa.Check.str_matches(r"^\d{4}-\d{2}$", error="a financial year YYYY-YY")
+def _is(check: Callable[[str], object], text: str) -> bool:
+    try:
+        check(text)
+    except PeriodError:
+        return False
+    return True
+
+
+def _financial_year(text: str) -> None:
+    """A cohort's financial year, e.g. 2020-21, from EARLIEST_MONTH's year to this year."""
+    if not EARLIEST_MONTH[:4] <= str(text)[:4] <= f"{datetime.date.today():%Y}":
+        raise PeriodError(f"{text!r} is outside the years of data")
+    Quarter.parse(f"{text} Q1")
+
+
+_MONTH = pa.Check(lambda months: months.map(lambda month: _is(check_data_month, month)),
+                  error=f"a month YYYY-MM from {EARLIEST_MONTH} to this month")
+_COHORT_YEAR = pa.Check(lambda years: years.map(lambda year: _is(_financial_year, year)),
+                        error=f"a financial year YYYY-YY such as 2020-21, from {EARLIEST_MONTH[:4]} to this year")
 # No count this tool reports comes near a billion; far beyond it, sums overflow 64-bit integers and
 # lose exactness as floats, so a larger figure is refused as a typing or export error.
 LARGEST_COUNT = 1_000_000_000
@@ -140,14 +159,12 @@ def _check_references(path: Path, table: pd.DataFrame, name: str, measure_source
 def _read_sources(path: Path) -> dict:
     if not path.is_file():
         return {}
-    try:
-        sources = load_yaml(path.read_text(encoding="utf-8")) or {}
-    except UnicodeDecodeError as error:
-        raise LocalDataError(f"{path}: cannot be read as UTF-8 text ({error})") from None
-    except yaml.YAMLError as error:
-        raise LocalDataError(f"{path}: not valid YAML ({error})") from error
-    if not isinstance(sources, dict):
-        raise LocalDataError(f"{path}: expected a mapping of file name -> {{illustrative, description}}")
+    sources = read_yaml(path) or {}
+    if not isinstance(sources, dict) or not all(
+            isinstance(entry, dict) and isinstance(entry.get("illustrative", False), bool)
+            and isinstance(entry.get("description", ""), str) for entry in sources.values()):
+        raise LocalDataError(f"{path}: expected a mapping of file name -> {{illustrative: true or false, "
+                             f"description: text}}")
     return sources
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
 from analysis.funnel import DISTRICT_LIMITS, OVERDISPERSED
 from analysis.paths import MEASURES_FILE
-from analysis.yamlfile import load_yaml
+from analysis.yamlfile import read_yaml
 
 OUTCOMES = (
     "Ongoing reductions in crime",
@@ -36,6 +35,7 @@ SOURCE_STATISTICS = {
     "police_uk": "count", "local_counts": "count", "local_proportions": "proportion",
     "youth_reoffending": "rate_per_person", "iom_cohorts": "percent_reduction",
 }
+RATES_PER = tuple(10 ** power for power in range(7))  # "per 1,000 residents": a power of ten, up to a million
 REQUIRED = ("id", "title", "outcome", "source", "statistic", "unit", "numerator", "denominator", "polarity",
             "periods", "comparison", "target", "test")
 
@@ -80,11 +80,11 @@ class Measure:
 def load_measures(data_dir: Path) -> list[Measure]:
     path = Path(data_dir) / MEASURES_FILE
     try:
-        entries = load_yaml(path.read_text(encoding="utf-8"))["measures"]
-    except UnicodeDecodeError as error:
-        raise CatalogueError(f"{path}: cannot be read as UTF-8 text ({error})") from None
-    except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
+        entries = read_yaml(path)["measures"]
+    except (OSError, KeyError, TypeError) as error:
         raise CatalogueError(f"{path}: expected a 'measures:' list ({error!r})") from error
+    if not isinstance(entries, list):
+        raise CatalogueError(f"{path}: expected a 'measures:' list, got {entries!r:.60}")
     measures, seen = [], set()
     for number, entry in enumerate(entries, start=1):
         measure = _measure(f"{path}, measure {number}", entry)
@@ -102,6 +102,9 @@ def _measure(where: str, entry: object) -> Measure:
     missing = [key for key in REQUIRED if key not in entry]
     if missing:
         raise CatalogueError(f"{where}: missing field(s) {', '.join(missing)}")
+    for key in (*REQUIRED, "caveats"):
+        if key != "periods" and key in entry and not (isinstance(entry[key], str) and entry[key].strip()):
+            raise CatalogueError(f"{where}: {key} is {entry[key]!r:.60}, expected text")
     _one_of(where, "outcome", entry["outcome"], OUTCOMES)
     _one_of(where, "polarity", entry["polarity"], POLARITIES)
     _one_of(where, "source", entry["source"], SOURCES)
@@ -119,14 +122,16 @@ def _measure(where: str, entry: object) -> Measure:
     for period in periods:
         _one_of(where, "periods", period, PERIODS)
     rate_per = entry.get("rate_per")
-    if entry["statistic"] == "count" and (not isinstance(rate_per, int) or isinstance(rate_per, bool) or rate_per <= 0):
-        raise CatalogueError(f"{where}: a count needs rate_per, a whole number above 0 such as 1000, "
-                             f"got {rate_per!r}")
+    if entry["statistic"] == "count" and (type(rate_per) is not int or rate_per not in RATES_PER):
+        raise CatalogueError(f"{where}: a count needs rate_per, a whole number above 0: one of "
+                             f"{', '.join(f'{rate:,}' for rate in RATES_PER)} residents; got {rate_per!r:.40}")
     crime_types = entry.get("crime_types", ())
     if entry["source"] == "police_uk" and crime_types != ALL_TYPES and not (isinstance(crime_types, list) and crime_types):
         raise CatalogueError(f"{where}: crime_types must be a list of police.uk crime types or {ALL_TYPES!r}")
     for field in ("crime_types", "exclude_crime_types"):
         named = entry.get(field, [])
+        if named != ALL_TYPES and not isinstance(named, list):
+            raise CatalogueError(f"{where}: {field} is {named!r:.60}, expected a list of police.uk crime types")
         for crime_type in [] if named == ALL_TYPES else named:
             _one_of(where, field, crime_type, POLICE_UK_CRIME_TYPES)
     fields = {key: entry[key] for key in REQUIRED}

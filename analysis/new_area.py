@@ -69,7 +69,13 @@ def init_area(data_dir: Path, raw_dir: Path, *, county: str | None = None, polic
         area, option = force_area(lookup, police_force), "--police-force"
     else:
         area, option = partnership_area(lookup, csp), "--csp"
-    write_data_dir(data_dir, area, f"python -m analysis init {option} {shlex.quote(area['name'])}")
+    staging = data_dir.parent / f".{data_dir.name}.init"  # written whole, then moved into place: never half a directory
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        write_data_dir(staging, area, f"python -m analysis init {option} {shlex.quote(area['name'])}")
+        staging.replace(data_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return area
 
 
@@ -106,7 +112,7 @@ def partnership_area(lookup: Path, name: str) -> dict:
 
 def write_data_dir(data_dir: Path, area: dict, command: str) -> None:
     """Every file of a new data directory: nothing of another area is copied in."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True)
     parts_noun = KINDS[area["kind"]].parts
     header = (f"# The area a pack reports on and the {parts_noun} it compares (ONS codes), written by\n"
               f"# `{command}` from the ONS lookups.\n"

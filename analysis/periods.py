@@ -4,13 +4,15 @@ The UK public-sector financial year runs April to March, so 2022-23 Q2 is July t
 """
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 
 ACCEPTED_FORM = "YYYY-YY Qn, e.g. 2022-23 Q2 (also 2022-23Q2 or 2022/23 Q2)"
 
-_QUARTER_PATTERN = re.compile(r"^\s*(\d{4})[-/](\d{2})\s*[Qq]([1-4])\s*$")
-_MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_QUARTER_PATTERN = re.compile(r"^\s*(\d{4})[-/](\d{2})\s*[Qq]([1-4])\s*$", re.ASCII)
+_MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$", re.ASCII)
+EARLIEST_MONTH = "2000-01"  # no figure the project reports is older; a year 0000 or 1900 is a typing error
 _MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -88,6 +90,15 @@ def parse_month(text: str) -> tuple[int, int]:
     if not match:
         raise PeriodError(f"month {text!r} is not in the form YYYY-MM")
     return int(match[1]), int(match[2])
+
+
+def check_data_month(text: str) -> None:
+    """A month of data: YYYY-MM, from EARLIEST_MONTH to the current month (data cannot come from
+    the future: 9999-12 would become a quarter of its own)."""
+    parse_month(text)
+    this_month = f"{datetime.date.today():%Y-%m}"
+    if not EARLIEST_MONTH <= text <= this_month:
+        raise PeriodError(f"month {text} is outside {EARLIEST_MONTH} to this month ({this_month})")
 
 
 def month_name(month: str) -> str:

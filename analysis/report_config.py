@@ -9,11 +9,10 @@ import reprlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
 from analysis.paths import REPORT_FILE
 from analysis.periods import PeriodError, Quarter
-from analysis.yamlfile import load_yaml
+from analysis.yamlfile import read_yaml
 
 PER_AREA = ("board", "meeting_dates", "contact", "recommendations", "background_papers")
 _SHORT = reprlib.Repr()
@@ -66,10 +65,8 @@ def short(value: object) -> str:
 def load_report_config(data_dir: Path) -> ReportConfig:
     path = Path(data_dir) / REPORT_FILE
     try:
-        entries = load_yaml(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as error:
-        raise ReportConfigError(f"{path}: cannot be read as UTF-8 text ({error})") from None
-    except (OSError, yaml.YAMLError, RecursionError) as error:
+        entries = read_yaml(path)
+    except OSError as error:
         raise ReportConfigError(f"{path}: cannot be read ({error})") from error
     texts = ("board", "report_title", "purpose")
     if not isinstance(entries, dict) or any(not isinstance(entries.get(key), str) for key in texts):
@@ -136,5 +133,8 @@ def _meeting_dates(entries: object, where: str) -> dict[Quarter, datetime.date]:
         if not isinstance(date, datetime.date):
             raise ReportConfigError(f"{where}, meeting_dates, {short(quarter)}: {short(date)} is not a "
                                     f"date YYYY-MM-DD")
+        if key in dates:
+            raise ReportConfigError(f"{where}, meeting_dates, {short(quarter)}: {key} is given twice (written two "
+                                    f"ways); expected one date per quarter")
         dates[key] = date
     return dates

@@ -13,16 +13,21 @@ its target.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
+from analysis.local_data import LARGEST_COUNT
 from analysis.measures import Measure
 from analysis.paths import TARGETS_FILE
 from analysis.periods import PeriodError, Quarter
-from analysis.yamlfile import load_yaml
+from analysis.yamlfile import read_yaml
+
+
+# The targets a measure's statistic can take: percentages within 0-100 (a reduction, -100 to 100),
+# counts and rates at least 0 and no larger than any count the project reads.
+PLAUSIBLE = {"proportion": (0, 100), "percent_reduction": (-100, 100), "count": (0, LARGEST_COUNT),
+             "rate_per_person": (0, LARGEST_COUNT)}
 
 
 class TargetError(ValueError):
@@ -71,11 +76,11 @@ def load_targets(data_dir: Path, measures: list[Measure]) -> dict[tuple[str, str
     """(financial year, measure id) -> target; every entry checked against the catalogue."""
     path = Path(data_dir) / TARGETS_FILE
     try:
-        years = load_yaml(path.read_text(encoding="utf-8")) or {}
-    except UnicodeDecodeError as error:
-        raise TargetError(f"{path}: cannot be read as UTF-8 text ({error})") from None
-    except (OSError, yaml.YAMLError) as error:
+        years = read_yaml(path) or {}
+    except OSError as error:
         raise TargetError(f"{path}: cannot be read ({error})") from error
+    if not isinstance(years, dict):
+        raise TargetError(f"{path}: expected financial years, each a mapping of measure id -> target, got {years!r:.60}")
     by_id = {measure.id: measure for measure in measures}
     targets = {}
     for year, entries in years.items():
@@ -83,22 +88,29 @@ def load_targets(data_dir: Path, measures: list[Measure]) -> dict[tuple[str, str
             Quarter.parse(f"{year} Q1")
         except PeriodError:
             raise TargetError(f"{path}: {year!r} is not a financial year such as 2022-23") from None
+        if not isinstance(entries or {}, dict):
+            raise TargetError(f"{path}, {year}: expected a mapping of measure id -> target, got {entries!r:.60}")
         for measure_id, values in (entries or {}).items():
             where = f"{path}, {year}, {measure_id}"
             if measure_id not in by_id:
                 raise TargetError(f"{where}: no measure of that id in the catalogue")
-            targets[(str(year), measure_id)] = _target(where, by_id[measure_id].target, values)
+            targets[(str(year), measure_id)] = _target(where, by_id[measure_id], values)
     return targets
 
 
-def _target(where: str, kind: str, values: object) -> Target:
+def _target(where: str, measure: Measure, values: object) -> Target:
+    kind = measure.target
     if kind not in ("at_most", "at_least", "band"):
         raise TargetError(f"{where}: the catalogue's target for this measure is {kind!r}, which takes no value")
     needed = ("low", "high") if kind == "band" else ("value",)
     if not isinstance(values, dict) or set(values) != set(needed) or not all(
-            isinstance(values[key], (int, float)) and not isinstance(values[key], bool) and math.isfinite(values[key])
-            for key in needed):
-        raise TargetError(f"{where}: {kind} target needs {' and '.join(needed)} as numbers, got {values!r}")
+            isinstance(values[key], (int, float)) and not isinstance(values[key], bool) for key in needed):
+        raise TargetError(f"{where}: {kind} target needs {' and '.join(needed)} as numbers, got {values!r:.100}")
+    low, high = PLAUSIBLE[measure.statistic]
+    for key in needed:
+        if not low <= values[key] <= high:  # also NaN, and integers too large for a float
+            raise TargetError(f"{where}: {key} {values[key]!r:.40} is not a target for {measure.unit}; expected a "
+                              f"number from {low:,} to {high:,}")
     if kind == "band" and values["low"] > values["high"]:
         raise TargetError(f"{where}: band low {values['low']:g} is above high {values['high']:g}")
     return Target(kind, **{key: float(values[key]) for key in needed})

@@ -459,16 +459,14 @@ def placement_shift(dataset: Dataset, quarter: Quarter) -> str:
     share_now, share_before = now[0] / now[1], before[0] / before[1]
     if abs(share_now - share_before) < MATERIAL_PLACEMENT_SHIFT:
         return ""
-    whole = dataset.areas.county
-    shift = (f"{'lowered' if share_now > share_before else 'raised'} by about "
-             f"{100 * abs(share_now - share_before):.1f} percentage points by where rows were placed, not by crime")
+    whole, lower = dataset.areas.county, "lower" if share_now > share_before else "higher"
+    shift = f"about {100 * abs(share_now - share_before):.1f} percentage points {lower} for that reason, not crime"
     if whole.force:
-        return (f"{100 * share_now:.1f}% of {whole.name}'s police.uk rows are in none of its {whole.nouns.parts} in "
-                f"{quarter}, against {100 * share_before:.1f}% in {last_year}: each {whole.nouns.part}'s change on "
-                f"last year is {shift}; {whole.name}'s own total counts every row and is not affected.")
-    return (f"{100 * share_now:.1f}% of the police.uk rows of {quarter} are placed in no district (no location, or an "
-            f"LSOA not in the lookup), against {100 * share_before:.1f}% in {last_year}: the crime and anti-social "
-            f"behaviour changes on last year in this paper are {shift}.")
+        return (f"{100 * share_now:.1f}% of {whole.name}'s police.uk rows of {quarter} are in none of its "
+                f"{whole.nouns.parts}, against {100 * share_before:.1f}% in {last_year}: each {whole.nouns.part}'s change "
+                f"on last year is {shift} ({whole.name}'s own total counts every row).")
+    return (f"{100 * share_now:.1f}% of the police.uk rows of {quarter} could not be placed in a district, against "
+            f"{100 * share_before:.1f}% in {last_year}: the changes on last year are {shift}.")
 
 
 def quarter_heading(quarter: Quarter) -> str:

@@ -118,7 +118,8 @@ BUILD_CASES = {
         "targets.yml, 2020-21, youth_reoffending_rate: at_most target needs value as numbers, got {'value': True}"),
     "a target that is not a number": (
         "targets.yml", "youth_reoffending_rate: {value: 1.01}", "youth_reoffending_rate: {value: .nan}",
-        "at_most target needs value as numbers"),
+        "youth_reoffending_rate: value nan is not a target for re-offences per young offender; expected a number "
+        "from 0 to 1,000,000,000"),
     "rate per zero residents": (
         "measures.yml", "rate_per: 1000", "rate_per: 0", "a count needs rate_per, a whole number above 0"),
     "a misspelt crime type": (
@@ -129,20 +130,20 @@ BUILD_CASES = {
         "measures.yml, measure 1 (total_crime): exclude_crime_types is 'Antisocial behaviour'"),
     "a district of no residents": (
         "derived/population.csv", "E07000133,Melton,2019,50000", "E07000133,Melton,2019,0",
-        "population.csv, row 3: population is '0', expected a whole number above 0"),
+        "population.csv, row 3: population is '0', expected a whole number from 1 to 100,000,000"),
     "a month listed twice": (
         "derived/months.csv", "2021-08,testforce,2021-08-testforce-street.csv,3\n",
         "2021-08,testforce,2021-08-testforce-street.csv,3\n2021-08,testforce,2021-08-testforce-street.csv,3\n",
         "months.csv, row 4: 2021-08 of testforce is listed twice; expected one row per month and force"),
     "a derived count whose sum would pass 64 bits": (
         "derived/crime_counts.csv", "2022-07,E07000129,Blaby,Burglary,3\n", "2022-07,E07000129,Blaby,Burglary,9223372036854775807\n",
-        "crime_counts.csv, row 13: count is '9223372036854775807', expected a whole number >= 0 and at most 1,000,000,000"),
+        "crime_counts.csv, row 13: count is '9223372036854775807', expected a whole number from 0 to 1,000,000,000"),
     "a derived count beyond any float's whole numbers": (
         "derived/crime_counts.csv", "2022-07,E07000129,Blaby,Burglary,3\n", "2022-07,E07000129,Blaby,Burglary,1e20\n",
-        "row 13: count is '1e20', expected a whole number >= 0 and at most 1,000,000,000"),
+        "row 13: count is '1e20', expected a whole number from 0 to 1,000,000,000"),
     "a population beyond a billion": (
         "derived/population.csv", "E07000133,Melton,2019,50000", "E07000133,Melton,2019,50000000000",
-        "population.csv, row 3: population is '50000000000', expected a whole number above 0 and at most 1,000,000,000"),
+        "population.csv, row 3: population is '50000000000', expected a whole number from 1 to 100,000,000"),
     "a local count beyond a billion": (
         "local/local_counts.csv", "hate_incidents,E07000129,2022-07,7,no", "hate_incidents,E07000129,2022-07,99999999999999999999,no",
         "local_counts.csv, row 8, count: 99999999999999999999 is not a whole number"),
@@ -152,6 +153,82 @@ BUILD_CASES = {
     "offences before beyond a billion": (
         "local/iom_cohorts.csv", "2020-21,50,500,", "2020-21,50,5000000000,",
         "iom_cohorts.csv, row 2, offences_before: 5000000000 is not a whole number > 0 and at most 1,000,000,000"),
+    "a count in a month no file has": (
+        "derived/crime_counts.csv", "testforce,2022-07,E07000129,Blaby,Burglary,3", "testforce,2021-12,E07000129,Blaby,Burglary,3",
+        "crime_counts.csv: 2021-12 of testforce counts 3 rows with derived/unplaced_counts.csv, while derived/months.csv "
+        "gives its file 0; expected every row of a file counted once"),
+    "a count given twice": (
+        "derived/crime_counts.csv", "testforce,2022-07,E07000129,Blaby,Burglary,3\n",
+        "testforce,2022-07,E07000129,Blaby,Burglary,3\ntestforce,2022-07,E07000129,Blaby,Burglary,3\n",
+        "crime_counts.csv, row 14: testforce, 2022-07, E07000129, Burglary is given twice; expected one row each"),
+    "a file's rows inflated": (
+        "derived/months.csv", "2022-07-testforce-street.csv,9", "2022-07-testforce-street.csv,1000000000",
+        "2022-07 of testforce counts 9 rows with derived/unplaced_counts.csv, while derived/months.csv gives its file "
+        "1,000,000,000"),
+    "a month not yet come": (
+        "derived/months.csv", "2022-09,testforce,", "9999-09,testforce,",
+        "months.csv, row 7: month 9999-09 is outside 2000-01 to this month"),
+    "a month of year 0": (
+        "derived/crime_counts.csv", "testforce,2022-07,E07000129,Blaby,Burglary,3", "testforce,0000-07,E07000129,Blaby,Burglary,3",
+        "crime_counts.csv, row 13: month 0000-07 is outside 2000-01 to this month"),
+    "a month in full-width digits": (
+        "derived/crime_counts.csv", "testforce,2022-07,E07000129,Blaby,Burglary,3",
+        "testforce,\uff12\uff10\uff12\uff12-07,E07000129,Blaby,Burglary,3",
+        "crime_counts.csv, row 13: month '\uff12\uff10\uff12\uff12-07' is not in the form YYYY-MM"),
+    "a count written 1E3": (
+        "derived/crime_counts.csv", "testforce,2022-07,E07000129,Blaby,Burglary,3", "testforce,2022-07,E07000129,Blaby,Burglary,1E3",
+        "crime_counts.csv, row 13: count is '1E3', expected a whole number from 0 to 1,000,000,000"),
+    "a population estimate of year 9999": (
+        "derived/population.csv", "E07000133,Melton,2019,50000", "E07000133,Melton,9999,50000",
+        "population.csv, row 3: year is '9999', expected a whole number from 1991 to"),
+    "a percentage target far below 0": (
+        "targets.yml", "marac_repeat_rate: {low: 25, high: 30}", "marac_repeat_rate: {low: -1.0e+308, high: 30}",
+        "marac_repeat_rate: low -1e+308 is not a target for % of cases; expected a number from 0 to 100"),
+    "a target too large for a float": (
+        "targets.yml", "{value: 1.01}", "{value: 1" + "0" * 400 + "}",
+        "youth_reoffending_rate: value 1000000000000000000000000000000000000000 is not a target"),
+    "a target year given twice": (
+        "targets.yml", '"2021-22":', '"2020-21":',
+        "targets.yml: cannot be read (line 3: '2020-21' is given twice in one mapping)"),
+    "rate per beyond a million": (
+        "measures.yml", "rate_per: 1000", "rate_per: 1000000000000000000000000000000",
+        "a count needs rate_per, a whole number above 0: one of 1, 10, 100, 1,000, 10,000, 100,000, 1,000,000 residents"),
+    "rate per not a power of ten": ("measures.yml", "rate_per: 1000", "rate_per: 1234", "got 1234"),
+    "a measure title left empty": ("measures.yml", "title: Robbery", "title: ~",
+                                   "measures.yml, measure 6 (robbery): title is None, expected text"),
+    "a measure's key given twice": (
+        "measures.yml", "title: Total recorded crime", "title: Total recorded crime\n    title: Burglary",
+        "measures.yml: cannot be read (line 34: 'title' is given twice in one mapping)"),
+    "an exclusion left empty": (
+        "measures.yml", "exclude_crime_types: [Anti-social behaviour]", "exclude_crime_types: ~",
+        "exclude_crime_types is None, expected a list of police.uk crime types"),
+    "a cohort year that is not a financial year": (
+        "local/youth_reoffending.csv", "E10999999,2019-20,", "E10999999,2019-22,",
+        "youth_reoffending.csv, row 2, cohort_year: 2019-22 is not a financial year YYYY-YY"),
+    "a cohort year of another century": (
+        "local/iom_cohorts.csv", "E10999999,2020-21,", "E10999999,1920-21,",
+        "iom_cohorts.csv, row 2, cohort_year: 1920-21 is not a financial year YYYY-YY"),
+    "a local month not yet come": (
+        "local/local_counts.csv", "hate_incidents,E07000129,2022-07,7,no", "hate_incidents,E07000129,9999-07,7,no",
+        "local_counts.csv, row 8, month: 9999-07 is not a month YYYY-MM from 2000-01 to this month"),
+    "an area name left empty": ("areas.yml", "name: Melton}", "name: ~}", "areas.yml: name is None, expected text"),
+    "an area name that is a list": ("areas.yml", "name: Melton}", "name: [Melton]}", "name is ['Melton'], expected text"),
+    "a district code left empty": ("areas.yml", "{code: E07000133,", "{code: ~,",
+                                   "areas.yml: code is None, expected an ONS code such as E07000133"),
+    "a force area whose force has no files": (
+        "areas.yml", "kind: county", "kind: police force area\n  force: testforse",
+        "areas.yml: force 'testforse' has no police.uk files in derived/months.csv (forces there: testforce)"),
+    "a meeting date that is no date": (
+        "report.yml", '"2022-23 Q2": 2022-12-08', '"2022-23 Q2": 2022-02-30',
+        "report.yml: cannot be read (line 7: '2022-02-30' is not a date (day is out of range for month))"),
+    "a meeting date given for one quarter written two ways": (
+        "report.yml", '"2022-23 Q2": 2022-12-08', '"2022-23 Q2": 2022-12-08\n  "2022-23Q2": 2022-12-15',
+        "meeting_dates, '2022-23Q2': 2022-23 Q2 is given twice (written two ways)"),
+    "a tab in the paper's words": (
+        "report.yml", "board: ", "\tboard: ", "report.yml: cannot be read (line 2: found character '\\t' that cannot"),
+    "a local file's description left empty": (
+        "local/sources.yml", "description: hand-made test rows}", "description: ~}",
+        "sources.yml: expected a mapping of file name -> {illustrative: true or false, description: text}"),
     "derived counts with a bad month": (
         "derived/crime_counts.csv", "2022-07,", "2022-13,",
         "crime_counts.csv, row"),
@@ -188,10 +265,21 @@ def test_strict_refuses_a_quarter_with_a_month_missing(tmp_path, small_data_dir,
     data = tmp_path / "data"
     shutil.copytree(small_data_dir, data)
     edit(data / "derived" / "months.csv", "2022-09,testforce,2022-09-testforce-street.csv,2\n", "")
+    recount(data, "testforce,2022-09,", None)
     code = main(["build", "--quarter", "2022-23 Q2", "--strict", "--data", str(data), "--out", str(tmp_path / "out")])
     error = error_output(capsys)
     assert code == 2 and "2022-23 Q2 lacks Sep 2022" in error and "--strict refuses" in error
     assert not (tmp_path / "out").exists()
+
+
+def recount(data: Path, prefix: str, new_prefix: str | None) -> None:
+    """The derived counts of the rows starting `prefix` (force and month) moved to `new_prefix`, or dropped,
+    as `python -m analysis data` would count them for the months.csv edited alike."""
+    for name in ("crime_counts.csv", "unplaced_counts.csv"):
+        path = data / "derived" / name
+        lines = path.read_text().splitlines(keepends=True)
+        path.write_text("".join(line if not line.startswith(prefix) else "" if new_prefix is None
+                                else new_prefix + line.removeprefix(prefix) for line in lines))
 
 
 def build_page(data: Path, tmp_path: Path, argv=()) -> tuple[int, str]:
@@ -201,18 +289,18 @@ def build_page(data: Path, tmp_path: Path, argv=()) -> tuple[int, str]:
     return code, page.read_text(encoding="utf-8") if page.is_file() else ""
 
 
-@pytest.mark.parametrize("replacement, problem", [
-    (("2022-09,testforce,2022-09-testforce-street.csv,2", "2022-09,testforce,2022-09-testforce-street.csv,0"),
+@pytest.mark.parametrize("replacement, counted_as, problem", [
+    (("2022-09,testforce,2022-09-testforce-street.csv,2", "2022-09,testforce,2022-09-testforce-street.csv,0"), None,
      "2022-09-testforce-street.csv has 0 rows against 3 in a typical testforce month"),
     (("2022-09,testforce,2022-09-testforce-street.csv,2", "2022-09,otherforce,2022-09-otherforce-street.csv,2"),
-     "there is no testforce file for it"),
+     "otherforce,2022-09,", "there is no testforce file for it"),
 ])
-def test_an_empty_or_foreign_month_is_missing_not_a_fall(replacement, problem, tmp_path, small_data_dir, capsys):
+def test_an_empty_or_foreign_month_is_missing_not_a_fall(replacement, counted_as, problem, tmp_path, small_data_dir,
+                                                         capsys):
     data = tmp_path / "data"
     shutil.copytree(small_data_dir, data)
     edit(data / "derived" / "months.csv", *replacement)
-    counts = data / "derived" / "crime_counts.csv"
-    counts.write_text("".join(line for line in counts.read_text().splitlines(keepends=True) if not line.startswith("2022-09")))
+    recount(data, "testforce,2022-09,", counted_as)
     code, page = build_page(data, tmp_path)
     said = f"The police.uk file for Sep 2022 is not used: {problem}."
     assert code == 0 and said in capsys.readouterr().err and said in page
@@ -271,7 +359,8 @@ def test_a_yaml_alias_bomb_is_refused_at_once_naming_the_file(name, old, new, tm
 
 @pytest.mark.parametrize("text, message", [
     ("events:\n  - {date: 2021-07-19}\n", "events.yml, event 1: expected date and label"),
-    ("events:\n  - {date: 2021-02-30, label: x}\n", "events.yml: cannot be read (day is out of range for month)"),
+    ("events:\n  - {date: 2021-02-30, label: x}\n",
+     "events.yml: cannot be read (line 2: '2021-02-30' is not a date (day is out of range for month))"),
     ("events: " + BOMB + "\n", "more than 100,000"),
 ])
 def test_a_bad_events_file_stops_the_build_in_one_line(text, message, tmp_path, small_data_dir, capsys):
@@ -315,3 +404,49 @@ def test_a_published_quarter_that_is_a_link_is_refused_and_its_files_left_alone(
     assert code == 2 and "\n" not in error and f"2022-23-Q2: a link to {elsewhere}, not a folder" in error, error
     assert [path.name for path in elsewhere.iterdir()] == ["board notes.docx"]
     assert (tmp_path / "out" / "2022-23-Q2").is_symlink()
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("targets.yml", "- 2020-21\n- 2021-22\n", "targets.yml: expected financial years, each a mapping of measure id -> target"),
+    ("targets.yml", '"2020-21": [youth_reoffending_rate]\n', "targets.yml, 2020-21: expected a mapping of measure id -> target"),
+    ("targets.yml", "42\n", "targets.yml: expected financial years"),
+    ("measures.yml", "measures: ~\n", "measures.yml: expected a 'measures:' list, got None"),
+    ("local/sources.yml", "iom_cohorts.csv: 5\n", "sources.yml: expected a mapping of file name -> {illustrative"),
+    ("areas.yml", "area: [Testshire]\n", "areas.yml: expected area: {code, name, kind"),
+])
+def test_a_yaml_file_of_the_wrong_shape_is_one_line(name, text, message, tmp_path, small_data_dir, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(small_data_dir, data)
+    (data / name).write_text(text, encoding="utf-8")
+    code = main(["build", "--quarter", "2022-23 Q2", "--data", str(data), "--out", str(tmp_path / "out")])
+    error = error_output(capsys)
+    assert code == 2 and "\n" not in error and message in error, error
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["build", "--timeout", "abc"], "error: argument --timeout: invalid int value: 'abc'"),
+    (["build", "--timeout", "1.5"], "error: argument --timeout: invalid int value: '1.5'"),
+    (["init", "--data", "x"], "error: one of the arguments --county --police-force --csp is required"),
+])
+def test_a_bad_option_is_one_line_naming_it(argv, message, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    error = capsys.readouterr().err.strip()
+    assert stopped.value.code == 2 and "\n" not in error and error.startswith(message), error
+
+
+def test_a_full_disk_is_one_line_naming_the_file(tmp_path, small_data_dir, capsys, monkeypatch):
+    """The disk filling as the pack is published (a 200 kB tmpfs gave a traceback from shutil.copy2): one line."""
+    import errno
+
+    from analysis import build
+
+    def full(staging, target, ours):
+        raise OSError(errno.ENOSPC, "No space left on device", str(target / "melton.pdf"))
+
+    monkeypatch.setattr(build, "_publish", full)
+    code = main(["build", "--quarter", "2022-23 Q2", "--areas", "Melton", "--data", str(small_data_dir),
+                 "--out", str(tmp_path / "out")])
+    error = error_output(capsys).splitlines()[-1]
+    assert code == 2 and error == f"error: {tmp_path / 'out' / '2022-23-Q2' / 'melton.pdf'}: No space left on device"

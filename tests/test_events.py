@@ -6,6 +6,7 @@ import pytest
 
 from analysis import paths
 from analysis.events import EventError, KnownEvent, load_events, spanned
+from analysis.yamlfile import YamlFileError
 
 
 def write(tmp_path, text):
@@ -27,14 +28,15 @@ def test_events_load_oldest_first_and_an_absent_file_declares_none(tmp_path):
     ("- {date: 2021-07-19, label: x}\n", "expected 'events:' with a list"),
     ("events:\n  - {date: 2021-07-19}\n", r"event 1: expected date and label"),
     ("events:\n  - {date: 19/07/2021, label: x}\n", r"event 1: date '19/07/2021' is not a date written YYYY-MM-DD"),
-    ("events:\n  - {date: 2021-02-30, label: x}\n", r"cannot be read \(day is out of range for month\)"),
+    ("events:\n  - {date: 2021-02-30, label: x}\n",
+     r"cannot be read \(line 2: '2021-02-30' is not a date \(day is out of range for month\)\)"),
     ("events:\n  - {date: 2021-07-19, label: ''}\n", r"event 1: label '' should be text of 1 to 60 characters"),
     ("events:\n  - {date: 2021-07-19, label: " + "x" * 61 + "}\n", "should be text of 1 to 60 characters"),
     ("events:\n  - {date: 2021-07-19, label: 5}\n", "label 5 should be text"),
-    ("events: [\n", "cannot be read"),
+    ("events: [\n", r"cannot be read \(line 2: expected the node content"),
 ])
 def test_a_bad_events_file_is_refused_naming_the_file_and_entry(tmp_path, text, message):
-    with pytest.raises(EventError, match=message) as error:
+    with pytest.raises((EventError, YamlFileError), match=message) as error:
         load_events(write(tmp_path, text))
     assert str(tmp_path / paths.EVENTS_FILE) in str(error.value)
 
