@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import csv
 import datetime
+import hashlib
 import os
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Iterable
 
@@ -20,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 POLICE_UK_COLUMNS = (
     "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
@@ -30,6 +34,9 @@ CHECKED_COLUMNS = ["Falls within"]  # read to check, where the header has it
 STREET_FILE = re.compile(r"^(?P<month>\d{4}-\d{2})-(?P<force>[a-z0-9-]+)-street\.csv$")
 LOOKUP_COLUMNS = {"LSOA11CD": "lsoa_code", "LAD15CD": "district_code", "LAD15NM": "district_name"}
 
+_CODE = Path(__file__).read_bytes()  # a cached count is this code's: a change to it counts every file again
+PLACED_TEXT = ["force", "month", "district_code", "district_name", "reason", "crime_type"]  # a file's placed counts
+PLACED_SCHEMA = pa.schema([*((column, pa.string()) for column in PLACED_TEXT), ("count", pa.int64())])
 NO_LSOA = "no LSOA code"
 LSOA_NOT_IN_LOOKUP = "LSOA not in lookup"
 
@@ -77,13 +84,14 @@ def read_lookup(path: Path) -> pd.DataFrame:
     return lookup.drop_duplicates("lsoa_code")
 
 
-def count_file(path: Path) -> tuple[pd.DataFrame, int]:
-    """One street-level file -> (counts by month, LSOA code and crime type; number of rows).
+def count_file(path: Path, raw: bytes | None = None) -> tuple[pd.DataFrame, int]:
+    """One street-level file (its bytes `raw`, if read already) -> (counts by month, LSOA code and
+    crime type; number of rows).
 
     A Crime ID on two rows is not an error: police.uk's own files have them (six in Derbyshire's
     2014 files, at different places with different outcomes), and police.uk counts each row.
     """
-    raw = path.read_bytes()
+    raw = path.read_bytes() if raw is None else raw
     _check_utf8(path, raw)
     header = next(csv.reader([raw.split(b"\n", 1)[0].decode("utf-8-sig")]), [])
     if not header:
@@ -113,26 +121,25 @@ def count_file(path: Path) -> tuple[pd.DataFrame, int]:
     return counts, table.num_rows
 
 
-def ingest(folders: Iterable[Path], lookup: pd.DataFrame, threads: int = os.cpu_count() or 1) -> IngestResult:
+def ingest(folders: Iterable[Path], lookup: pd.DataFrame, threads: int = os.cpu_count() or 1,
+           cache_dir: Path | None = None) -> IngestResult:
     """Count every street-level file under `folders`, placing each LSOA in its district.
 
-    Files are read `threads` at a time (pyarrow reads without holding the interpreter lock), so
-    memory holds that many raw files at once, whatever their number.
+    Files are read and placed `threads` at a time (pyarrow reads without holding the interpreter
+    lock), so memory holds that many raw files at once, whatever their number. With `cache_dir`,
+    each file's placed counts are kept there under the hash of its bytes, the lookup and this module,
+    so adding a month to a national dataset parses and places only the new files.
     """
-    per_file, months = [], []
     paths = find_street_files(folders)
+    lookup_hash = hashlib.sha256(pd.util.hash_pandas_object(lookup, index=False).to_numpy().tobytes()).digest()
+    place = partial(_placed_file, lookup, lookup_hash, None if cache_dir is None else Path(cache_dir))
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        counted = list(pool.map(count_file, paths))
-    for path, (counts, rows) in zip(paths, counted):
-        match = STREET_FILE.match(path.name)
-        per_file.append(counts.assign(force=match["force"]))
-        months.append({"month": match["month"], "force": match["force"], "file": path.name, "rows": rows})
-    counts = pd.concat(per_file, ignore_index=True)
-    placed = counts.merge(lookup, on="lsoa_code", how="left")
-    placed["reason"] = None
-    placed.loc[placed["district_code"].isna(), "reason"] = LSOA_NOT_IN_LOOKUP
-    placed.loc[placed["lsoa_code"] == "", "reason"] = NO_LSOA
-
+        per_file = list(pool.map(place, paths))
+    months = [{"month": STREET_FILE.match(path.name)["month"], "force": STREET_FILE.match(path.name)["force"],
+               "file": path.name, "rows": pc.sum(counts["count"]).as_py() or 0}  # each row is in one group: they add up
+              for path, counts in zip(paths, per_file)]
+    placed = pa.concat_tables(per_file).to_pandas().astype(
+        {column: object for column in PLACED_TEXT})
     in_districts = placed[placed["reason"].isna()]
     crime_counts = (
         in_districts.groupby(["force", "month", "district_code", "district_name", "crime_type"], as_index=False)["count"]
@@ -146,6 +153,35 @@ def ingest(folders: Iterable[Path], lookup: pd.DataFrame, threads: int = os.cpu_
         .sort_values(["month", "force", "reason", "crime_type"], ignore_index=True)
     )
     return IngestResult(crime_counts, unplaced_counts, pd.DataFrame(months))
+
+
+def _placed_file(lookup: pd.DataFrame, lookup_hash: bytes, cache_dir: Path | None, path: Path) -> pa.Table:
+    """One file's counts by month, district (or the reason it has none) and crime type, from the
+    cache where these bytes were placed before with this lookup by this code. An entry that cannot
+    be read is counted again."""
+    raw = path.read_bytes()
+    entry = cache_dir / f"{hashlib.sha256(_CODE + lookup_hash + raw).hexdigest()}.parquet" if cache_dir else None
+    if entry is not None and entry.is_file():
+        try:
+            return pq.read_table(entry)
+        except (OSError, ValueError, pa.ArrowException):
+            pass
+    counts, _ = count_file(path, raw)
+    placed = counts.merge(lookup, on="lsoa_code", how="left")
+    placed["reason"] = None
+    placed.loc[placed["district_code"].isna(), "reason"] = LSOA_NOT_IN_LOOKUP
+    placed.loc[placed["lsoa_code"] == "", "reason"] = NO_LSOA
+    placed = (placed.assign(force=STREET_FILE.match(path.name)["force"])
+              .groupby(PLACED_TEXT, dropna=False, as_index=False)["count"].sum())
+    text = placed[PLACED_TEXT].astype(object)
+    placed[PLACED_TEXT] = text.where(text.notna(), None)  # no district, or no reason: null, not a float NaN
+    placed = pa.Table.from_pandas(placed, schema=PLACED_SCHEMA, preserve_index=False)
+    if entry is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        staging = entry.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        pq.write_table(placed, staging)
+        staging.replace(entry)  # whole or absent, never half written
+    return placed
 
 
 def _read_header(path: Path) -> list[str]:

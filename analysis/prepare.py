@@ -24,6 +24,7 @@ ESTIMATES_NAME = geography.ESTIMATES_NAME  # the national ONS mid-year estimates
 DEFAULT_POLICE_UK = sorted(p for p in (paths.SHARED_DATA_DIR / "police-uk").glob("*") if p.is_dir())
 DEFAULT_LOOKUP = paths.SHARED_DATA_DIR / LOOKUP_NAME
 DEFAULT_ESTIMATES = paths.SHARED_DATA_DIR / ESTIMATES_NAME
+INGEST_CACHE = ".cache/ingest"  # in the data directory: each raw file's counts, by the hash of its bytes
 MONTH_TABLES = (paths.CRIME_COUNTS_FILE, paths.UNPLACED_COUNTS_FILE, paths.MONTHS_FILE)  # rows by month
 POPULATION_COLUMNS = ["area_code", "area_name", "year", "population"]
 
@@ -36,7 +37,7 @@ def derive_tables(
     areas = load_areas(data_dir)
     district_codes = set(areas.county.district_codes)
     lookup = read_lookup(lookup_path)
-    result = ingest(police_uk_folders, lookup)
+    result = ingest(police_uk_folders, lookup, cache_dir=Path(data_dir) / INGEST_CACHE)
     subset = pd.read_csv(lookup_path, dtype=str, usecols=["LSOA11CD", "LSOA11NM", "LAD15CD", "LAD15NM"])
     subset = subset[subset["LAD15CD"].isin(district_codes)].sort_values("LSOA11CD", ignore_index=True)
     tables = {

@@ -2,7 +2,9 @@
 
 All 43 territorial forces of England and Wales, 12 months, about 6 million rows: the volume a
 national body would ingest each year. LSOA codes are drawn from the ONS lookup given (so rows place
-into districts as real ones do), with a share left empty as in the real files. Not for reports.
+into districts as real ones do), each force's from one run of 800 LSOAs in the order given (the
+bench gives them district by district, so a force covers a few neighbouring districts, as real
+forces do), with a share left empty as in the real files. Not for reports.
 """
 from __future__ import annotations
 
@@ -35,7 +37,8 @@ def write_year(folder: Path, lsoa_codes: list[str], last_month: str = "2022-09",
     folder.mkdir(parents=True, exist_ok=True)
     for force in range(1, FORCES + 1):
         name = f"force-{force:02d}"
-        force_codes = codes[rng.integers(0, len(codes), 800)]  # each force covers its own patch of LSOAs
+        start = rng.integers(0, len(codes) - 800)
+        force_codes = codes[start:start + 800]  # each force covers its own patch: 800 neighbouring LSOAs
         for month in months_ending(last_month, 12):
             lsoa = force_codes[rng.integers(0, len(force_codes), per_file)]
             lsoa[rng.random(per_file) < NO_LOCATION_SHARE] = ""

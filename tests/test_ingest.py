@@ -1,5 +1,6 @@
 """Ingest: hand-made files (tests/data/police-uk) with hand-counted expectations, then the real files."""
 import csv
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -165,3 +166,39 @@ def test_derived_tables_are_written_as_a_set_or_not_at_all(tmp_path, small_data_
     monkeypatch.undo()
     assert {path: path.read_bytes() for path in (data / "derived").glob("*.csv")} == before
     assert not list((data / "derived").glob("*.tmp"))
+
+
+def test_a_cached_ingest_counts_only_files_it_has_not_seen(tmp_path, monkeypatch):
+    """Adding a month parses the new file alone; a file whose bytes changed, or whose cache entry is
+    damaged, is counted again; the result is the same as counting every file afresh."""
+    from analysis import ingest as ingest_module
+
+    folder, cache = tmp_path / "police-uk", tmp_path / "cache"
+    shutil.copytree(TEST_DATA / "police-uk", folder)
+    new_month = folder / "2022" / "2022-09-testforce-street.csv"
+    held_back = new_month.read_bytes()
+    new_month.unlink()
+    lookup = read_lookup(TEST_DATA / "lookup.csv")
+    ingest([folder], lookup, cache_dir=cache)
+    parsed = []
+    real_count = ingest_module.count_file
+    monkeypatch.setattr(ingest_module, "count_file", lambda path, raw=None: parsed.append(path.name) or real_count(path, raw))
+    new_month.write_bytes(held_back)
+    cached = ingest([folder], lookup, cache_dir=cache)
+    assert parsed == ["2022-09-testforce-street.csv"]
+    fresh = ingest([folder], lookup)
+    for name in ("crime_counts", "unplaced_counts", "months"):
+        pd.testing.assert_frame_equal(getattr(cached, name), getattr(fresh, name))
+
+    parsed.clear()
+    edited = folder / "2022" / "2022-08-testforce-street.csv"
+    edited.write_bytes(edited.read_bytes().replace(b"Burglary", b"Robbery", 1))
+    ingest([folder], lookup, cache_dir=cache)
+    assert parsed == ["2022-08-testforce-street.csv"]
+
+    parsed.clear()
+    for entry in cache.glob("*.parquet"):
+        entry.write_bytes(b"not parquet")  # damaged entries
+    recounted = ingest([folder], lookup, cache_dir=cache)
+    assert len(parsed) == 6
+    pd.testing.assert_frame_equal(recounted.crime_counts, ingest([folder], lookup).crime_counts)
