@@ -3,13 +3,12 @@ its districts, a police force area and its Community Safety Partnerships, or one
 districts (`python -m analysis init` writes the file from the ONS lookups).
 
 In the code the whole area is `county` and its parts `districts`, whatever they are called; the
-paper's words come from `AreaSet.nouns`."""
+paper's words come from `Area.nouns`."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
 
 from analysis.paths import AREAS_FILE
 from analysis.yamlfile import read_yaml

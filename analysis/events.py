@@ -9,7 +9,6 @@ import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
-
 from analysis.paths import EVENTS_FILE
 from analysis.yamlfile import read_yaml
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-
 from analysis.funnel import DISTRICT_LIMITS, OVERDISPERSED
 from analysis.paths import MEASURES_FILE
 from analysis.yamlfile import read_yaml

@@ -9,7 +9,6 @@ import reprlib
 from dataclasses import dataclass
 from pathlib import Path
 
-
 from analysis.paths import REPORT_FILE
 from analysis.periods import PeriodError, Quarter
 from analysis.yamlfile import read_yaml

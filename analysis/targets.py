@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-
 from analysis.local_data import LARGEST_COUNT
 from analysis.measures import Measure
 from analysis.paths import TARGETS_FILE
