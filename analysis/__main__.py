@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
                                                     "item that needs words, with its figures; words already "
                                                     "written are never changed")
     words.add_argument("--quarter", help="financial-year quarter, e.g. 2022-23Q2 (default: latest complete)")
-    words.add_argument("--areas", nargs="+", metavar="AREA", help="area names or slugs (default: county and districts)")
+    words.add_argument("--areas", nargs="+", metavar="AREA", help="area names, slugs or codes (default: all)")
     words.add_argument("--data", type=Path, default=paths.DATA_DIR, help="data directory")
     words.add_argument("--commentary", type=Path, metavar="FOLDER",
                        help="the commentary store (default: commentary/ beside the data directory)")
@@ -113,7 +113,8 @@ def _init(args: argparse.Namespace) -> int:
     area = init_area(args.data, args.raw, county=args.county, police_force=args.police_force, csp=args.csp)
     print(f"wrote {args.data}: {area['name']} ({area['kind']}, {area['code']}) and its {len(area['parts'])} parts: "
           + ", ".join(part["name"] for part in area["parts"]))
-    print(f"next: python -m analysis data --data {args.data} --police-uk FOLDER [FOLDER ...]")
+    print(f"next: {os.path.relpath(sys.executable)} -m analysis data --data {args.data} --police-uk FOLDER [FOLDER ...]"
+          f" (the folders of {area.get('force', 'the force')}'s police.uk downloads)")
     return 0
 
 

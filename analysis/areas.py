@@ -60,6 +60,7 @@ class Area:
 class AreaSet:
     county: Area
     districts: tuple[Area, ...]
+    force: str | None = None  # the police force whose police.uk files the area's data come from, if named
 
     @property
     def all(self) -> tuple[Area, ...]:
@@ -78,7 +79,7 @@ class AreaSet:
 
 def load_areas(data_dir: Path) -> AreaSet:
     path = Path(data_dir) / AREAS_FILE
-    shape = ("expected area: {code, name, kind, force (a police force area's police.uk name), "
+    shape = ("expected area: {code, name, kind, force (police.uk's name for the force; needed for a police force area), "
              "parts: [{code, name, districts: [codes] (optional)}, ...]} "
              f"with kind one of: {', '.join(KINDS)}")
     try:
@@ -88,9 +89,11 @@ def load_areas(data_dir: Path) -> AreaSet:
         parts = tuple(Area(_code(path, part["code"]), _text(path, "name", part["name"]), nouns.part,
                            tuple(_code(path, code) for code in part.get("districts") or [part["code"]]), nouns)
                       for part in whole["parts"])
-        force = _text(path, "force", whole["force"], FORCE_NAME) if kind == "police force area" else None
+        force = _text(path, "force", whole["force"], FORCE_NAME) if kind == "police force area" or "force" in whole \
+            else None
         county_area = Area(_code(path, whole["code"]), _text(path, "name", whole["name"]), kind,
-                           tuple(code for part in parts for code in part.district_codes), nouns, True, force)
+                           tuple(code for part in parts for code in part.district_codes), nouns, True,
+                           force if kind == "police force area" else None)
     except (OSError, KeyError, TypeError, AttributeError) as error:
         raise AreaError(f"{path}: {shape} ({error!r})") from error
     if not parts:
@@ -103,7 +106,7 @@ def load_areas(data_dir: Path) -> AreaSet:
                 raise AreaError(f"{path}: district {code} is in both {claimed[code].name!r} and {part.name!r}; "
                                 f"expected each district in one part, or its residents are counted twice")
             claimed[code] = part
-    return AreaSet(county_area, parts)
+    return AreaSet(county_area, parts, force)
 
 
 def _code(path: Path, value: object) -> str:

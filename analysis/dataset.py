@@ -125,8 +125,8 @@ def load_dataset(data_dir: Path | str = paths.DATA_DIR) -> Dataset:
     _check_every_row_counted_once(data_dir, tables)
     areas, measures = load_areas(data_dir), load_measures(data_dir)
     forces = sorted(set(tables[paths.MONTHS_FILE]["force"]))
-    if areas.county.force and areas.county.force not in forces:  # its total would be nought, not a figure
-        raise DataError(f"{data_dir / paths.AREAS_FILE}: force {areas.county.force!r} has no police.uk files in "
+    if areas.force and areas.force not in forces:  # its figures would be nought, not figures
+        raise DataError(f"{data_dir / paths.AREAS_FILE}: force {areas.force!r} has no police.uk files in "
                         f"{paths.MONTHS_FILE} (forces there: {', '.join(forces) or 'none'}); expected the <force> of "
                         f"its YYYY-MM-<force>-street.csv files")
     dataset = Dataset(

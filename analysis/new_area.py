@@ -23,13 +23,18 @@ from analysis.local_data import SOURCES_FILE, TEMPLATES
 POLICE_UK_NAMES = {"Metropolitan Police": "metropolitan", "London, City of": "city-of-london"}
 STARTER_REPORT = """\
 # The board paper's own words: replace these starters with your board's, and edit them each quarter.
-board: {name} Community Safety Partnership board
+# {{area}} is the paper's own area; a {part}'s own board, contact or words go under `districts:`, e.g.
+# districts:
+#   {example}:
+#     board: {example} Community Safety Partnership
+#     contact: {{name: ..., role: ..., phone: ..., email: ...}}
+board: {board}
 report_title: Community safety performance
 # Meeting dates by quarter (YYYY-MM-DD), e.g. "2014-15 Q2": 2014-12-04; a quarter without one says
 # "meeting date to be confirmed".
 meeting_dates: {{}}
 purpose: >-
-  The purpose of this report is to update the Board on community safety performance in {name} for
+  The purpose of this report is to update the Board on community safety performance in {{area}} for
   {{quarter}}: whether each measure is on track to meet its target, the trend over the past six months,
   and how the {parts} compare with each other.
 recommendations:
@@ -38,7 +43,6 @@ recommendations:
 # The officer to contact: name (required), role, phone, email.
 contact:
   name: Community safety team
-  role: {name}
 background_papers:
   - "Police.uk street-level crime and anti-social behaviour data (data.police.uk), Open Government Licence v3.0"
   - "ONS mid-year population estimates and geography lookups, Open Government Licence v3.0"
@@ -60,11 +64,11 @@ def init_area(data_dir: Path, raw_dir: Path, *, county: str | None = None, polic
     data_dir = Path(data_dir)
     if data_dir.exists() and (not data_dir.is_dir() or any(data_dir.iterdir())):
         raise IngestError(f"{data_dir}: already exists and is not an empty folder; init writes a new data "
-                          f"directory and never overwrites one")
+                          f"directory and never overwrites one: choose another --data folder, or delete this one")
     estimates = Path(raw_dir) / geography.ESTIMATES_NAME
     lookup = Path(raw_dir) / geography.PARTNERSHIPS_NAME
     if county is not None:
-        area, option = county_area(estimates, county), "--county"
+        area, option = county_area(estimates, lookup, county), "--county"
     elif police_force is not None:
         area, option = force_area(lookup, police_force), "--police-force"
     else:
@@ -79,13 +83,17 @@ def init_area(data_dir: Path, raw_dir: Path, *, county: str | None = None, polic
     return area
 
 
-def county_area(estimates: Path, name: str) -> dict:
-    """A county and its districts, from the order of the ONS mid-year estimates."""
+def county_area(estimates: Path, lookup: Path, name: str) -> dict:
+    """A county and its districts, from the order of the ONS mid-year estimates; its police force
+    from the districts' police force area, where they share one."""
     found = geography.counties(estimates)
     by_name = {county_name: code for code, (county_name, _, _) in found.items()}
     code = by_name[geography.closest(name, list(by_name), "county", estimates)]
     county_name, _, districts = found[code]
+    table = geography.partnerships(lookup)
+    forces = set(table.loc[table["LAD17CD"].isin([district for district, _ in districts]), "PFA17NM"])
     return {"code": code, "name": county_name, "kind": "county",
+            **({"force": police_uk_name(forces.pop())} if len(forces) == 1 else {}),
             "parts": [{"code": district, "name": district_name} for district, district_name in districts]}
 
 
@@ -96,8 +104,7 @@ def force_area(lookup: Path, name: str) -> dict:
     rows = table[table["PFA17NM"] == force]
     parts = [{"code": code, "name": group["CSP17NM"].iloc[0], "districts": sorted(group["LAD17CD"])}
              for code, group in rows.groupby("CSP17CD", sort=False)]
-    return {"code": rows["PFA17CD"].iloc[0], "name": force, "kind": "police force area",
-            "force": POLICE_UK_NAMES.get(force, re.sub(r"[^a-z0-9]+", "-", force.lower().replace("&", "and")).strip("-")),
+    return {"code": rows["PFA17CD"].iloc[0], "name": force, "kind": "police force area", "force": police_uk_name(force),
             "parts": sorted(parts, key=lambda part: part["name"])}
 
 
@@ -106,8 +113,13 @@ def partnership_area(lookup: Path, name: str) -> dict:
     table = geography.partnerships(lookup)
     csp = geography.closest(name, sorted(set(table["CSP17NM"])), "Community Safety Partnership", lookup)
     rows = table[table["CSP17NM"] == csp].sort_values("LAD17NM")
-    return {"code": rows["CSP17CD"].iloc[0], "name": csp, "kind": "partnership",
+    return {"code": rows["CSP17CD"].iloc[0], "name": csp, "kind": "partnership", "force": police_uk_name(rows["PFA17NM"].iloc[0]),
             "parts": [{"code": code, "name": district} for code, district in zip(rows["LAD17CD"], rows["LAD17NM"])]}
+
+
+def police_uk_name(force_area: str) -> str:
+    """The name police.uk files a force under: 'Devon & Cornwall' -> 'devon-and-cornwall'."""
+    return POLICE_UK_NAMES.get(force_area, re.sub(r"[^a-z0-9]+", "-", force_area.lower().replace("&", "and")).strip("-"))
 
 
 def write_data_dir(data_dir: Path, area: dict, command: str) -> None:
@@ -118,8 +130,10 @@ def write_data_dir(data_dir: Path, area: dict, command: str) -> None:
               f"# `{command}` from the ONS lookups.\n"
               f"# A part's figures are the sum of its districts'.\n")
     (data_dir / paths.AREAS_FILE).write_text(header + _areas_yaml(area), encoding="utf-8")
-    (data_dir / paths.REPORT_FILE).write_text(STARTER_REPORT.format(name=area["name"], parts=parts_noun),
-                                              encoding="utf-8")
+    board = (f"{area['name']} community safety board" if area["kind"] == "police force area"
+             else f"{area['name']} Community Safety Partnership board")
+    (data_dir / paths.REPORT_FILE).write_text(STARTER_REPORT.format(
+        board=board, parts=parts_noun, part=KINDS[area["kind"]].part, example=area["parts"][0]["name"]), encoding="utf-8")
     (data_dir / paths.TARGETS_FILE).write_text(STARTER_TARGETS, encoding="utf-8")
     shutil.copy(paths.DATA_DIR / paths.MEASURES_FILE, data_dir / paths.MEASURES_FILE)
     if area["code"].startswith("E"):  # the bundled events are England's lockdowns
@@ -139,7 +153,7 @@ def _areas_yaml(area: dict) -> str:
     """areas.yml with one line per part, as a person would write it."""
     lines = ["area:", f"  code: {area['code']}", f"  name: {_scalar(area['name'])}", f"  kind: {area['kind']}"]
     if "force" in area:
-        lines.append(f"  force: {area['force']}  # police.uk's name for it, as in YYYY-MM-{area['force']}-street.csv")
+        lines.append(f"  force: {area['force']}  # police.uk's name for the force, as in YYYY-MM-{area['force']}-street.csv")
     lines.append("  parts:")
     for part in area["parts"]:
         districts = part.get("districts")

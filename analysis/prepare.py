@@ -16,7 +16,7 @@ import pandas as pd
 
 from analysis import geography, paths
 from analysis.areas import load_areas
-from analysis.ingest import IngestError, find_street_files, ingest, read_lookup
+from analysis.ingest import STREET_FILE, IngestError, find_street_files, ingest, read_lookup
 from analysis.periods import complete_quarters, month_runs, months_between
 
 LOOKUP_NAME = "ons/lsoa11_ward15_lad15.csv"
@@ -36,6 +36,13 @@ def derive_tables(
     """Every derived table, keyed by its file name under the data directory (aged 10-17 if given)."""
     areas = load_areas(data_dir)
     district_codes = set(areas.county.district_codes)
+    if areas.force:  # another force's files would count its crimes nowhere, or in districts not its own
+        for path in find_street_files(police_uk_folders):
+            force = STREET_FILE.match(path.name)["force"]
+            if force != areas.force:
+                raise IngestError(f"{path}: a police.uk file of force {force!r}, while {Path(data_dir) / paths.AREAS_FILE} "
+                                  f"reports on {areas.county.name}, of force {areas.force!r}; pass --police-uk with the "
+                                  f"folders of {areas.force}'s downloads")
     lookup = read_lookup(lookup_path)
     result = ingest(police_uk_folders, lookup, cache_dir=Path(data_dir) / INGEST_CACHE)
     subset = pd.read_csv(lookup_path, dtype=str, usecols=["LSOA11CD", "LSOA11NM", "LAD15CD", "LAD15NM"])
@@ -110,7 +117,8 @@ def keep_earlier_months(tables: dict[str, pd.DataFrame], data_dir: Path, drop: b
         forces, now = sorted(set(previous["force"])), sorted(set(tables[paths.MONTHS_FILE]["force"]))
         if forces != now:
             raise IngestError(f"{current}: the derived months are of force(s) {', '.join(forces)}, the folders read "
-                              f"of {', '.join(now)}; keeping the months not read would mix them: {choice}")
+                              f"of {', '.join(now)}; keeping the months not read would mix them: pass "
+                              f"--drop-missing-months to derive the data from the folders read alone")
         lookup = Path(data_dir) / paths.LSOA_LOOKUP_FILE
         if lookup.is_file() and not pd.read_csv(lookup, dtype=str).equals(tables[paths.LSOA_LOOKUP_FILE]):
             raise IngestError(f"{lookup}: the months not read were placed in districts with another LSOA lookup "

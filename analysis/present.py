@@ -70,7 +70,8 @@ def _marked(dataset: Dataset, result: Result) -> str:
 
 def purpose(dataset: Dataset, assessment: Assessment, commentary: Commentary) -> Findings:
     """Why the paper: the purpose in the board's words, and where the dashboard is."""
-    text = dataset.report.filled(dataset.report.purpose, assessment.quarter, _exceptions_named(assessment, commentary))
+    text = dataset.report.filled(dataset.report.purpose, assessment.quarter, assessment.area.name,
+                                 _exceptions_named(assessment, commentary))
     return Findings(lead=text,
                     note=f"Every measure's status, trend, SPC signal and {assessment.area.nouns.part} comparison is "
                          f"in the dashboard (Appendix 1); the charts are in Appendix 2.")
@@ -149,7 +150,8 @@ def exceptions(dataset: Dataset, assessment: Assessment, commentary: Commentary)
 def recommendations(dataset: Dataset, assessment: Assessment, commentary: Commentary) -> Recommendations:
     config = dataset.report.for_area(assessment.area.name)
     named = _exceptions_named(assessment, commentary)
-    return Recommendations([config.filled(text, assessment.quarter, named) for text in config.recommendations],
+    return Recommendations([config.filled(text, assessment.quarter, assessment.area.name, named)
+                            for text in config.recommendations],
                            config.contact, list(config.background_papers))
 
 
@@ -383,11 +385,22 @@ def rates_chart(dataset: Dataset, assessment: Assessment, result: Result, number
                f"{county['area']} overall {county['value']:.1f}."
                + (" Higher, similar or lower are judged by the limits of the funnel plot, which allow for the spread between "
                   f"{nouns.parts}: a whisker clear of the {nouns.whole} line can still be similar." if county["tau2"] > 0 else ""))
+    caption += _placed_line_note(dataset)
     alt = (f"Bar chart of {wording.lower_first(measure.title)} per {measure.rate_per:,} residents by {nouns.part} in "
            f"{quarter}, with 95% intervals. {caption}")
     chart = charts.district_rates(table, measure, _marked(dataset, result), quarter, assessment.area.name, alt, nouns)
     chart.figure_number, chart.caption = number, caption
     return chart
+
+
+def _placed_line_note(dataset: Dataset) -> str:
+    """A police force area's own figure counts rows placed in none of its parts; the line its parts
+    are judged against does not, so the two can differ a little: say so."""
+    whole = dataset.areas.county
+    if not whole.force:
+        return ""
+    return (f" {whole.name}'s line is the rate of its rows placed in a {whole.nouns.part}; its own figure in the "
+            f"text also counts the rows placed in none.")
 
 
 def funnel_chart(dataset: Dataset, assessment: Assessment, result: Result, number: int | None = None) -> Chart | None:
@@ -398,7 +411,7 @@ def funnel_chart(dataset: Dataset, assessment: Assessment, result: Result, numbe
     districts = table[~table["is_county"]].sort_values("value", ascending=False)
     nouns = assessment.area.nouns
     limits, spread = wording.funnel_limits(result, nouns)
-    caption = f"{wording.districts_sentence(result, nouns)} Limits {limits} ({spread})."
+    caption = f"{wording.districts_sentence(result, nouns)} Limits {limits} ({spread}).{_placed_line_note(dataset)}"
     alt = (f"Funnel plot of {wording.lower_first(measure.title)} per {measure.rate_per:,} residents against "
            f"{nouns.part} population in {assessment.quarter}, with 95% and 99.8% limits around the {nouns.whole} rate; "
            + "; ".join(f"{row.area} {row.label}" for row in districts.itertuples()) + f". {caption}")

@@ -46,10 +46,11 @@ class ReportConfig:
         date = self.meeting_dates.get(quarter)
         return f"{date.day} {date:%B %Y}" if date else "meeting date to be confirmed"
 
-    def filled(self, text: str, quarter: Quarter, exceptions: str = "") -> str:
-        """The text with {quarter} (and {exceptions}, the quarter's exceptions named) filled in; no
-        other field is expanded."""
-        return text.replace("{quarter}", quarter.label).replace("{exceptions}", exceptions or "none this quarter")
+    def filled(self, text: str, quarter: Quarter, area: str, exceptions: str = "") -> str:
+        """The text with {quarter}, {area} (the paper's area) and {exceptions} (the quarter's exceptions
+        named) filled in; no other field is expanded."""
+        return (text.replace("{quarter}", quarter.label).replace("{area}", area)
+                .replace("{exceptions}", exceptions or "none this quarter"))
 
     def for_area(self, name: str) -> ReportConfig:
         """The words for one area's paper: its own fields where `districts:` gives them."""

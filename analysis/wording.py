@@ -114,7 +114,10 @@ def change_size(result: Result) -> str:
 def tests_sentence(assessment: Assessment, papers: int) -> str:
     """How many changes the paper tests, and why that matters."""
     tested = [r for r in assessment.results if r.change is not None and r.change.q_value is not None]
-    tests, measures = (tested[0].change.tests if tested else 0), len({r.measure.id for r in tested})
+    if not tested:
+        return ("This paper tests no change on an earlier period: none has one to compare with, or its figures "
+                "are provisional.")
+    tests, measures = tested[0].change.tests, len({r.measure.id for r in tested})
     pack = f", as does each of the pack's {papers} papers" if papers > 1 else ""
     return (f"This paper tests {tests} change{'' if tests == 1 else 's'} in {measures} measure"
             f"{'' if measures == 1 else 's'}{pack}: "
@@ -336,8 +339,9 @@ def overview(area: str, headline: list[Result], headline_measure: str) -> str:
         sentences.append(f"{lead.measure.title} in {area}: {value_with_unit(lead)} in "
                          f"{_the(lead.period_label)}, {change_sentence(lead)}.")
     by_status: dict[str, list[str]] = {}
-    for result in headline:
-        by_status.setdefault(result.status.key, []).append(lower_first(result.measure.title))
+    for result in headline:  # a figure without a comparison or target to judge it is not "not available"
+        key = "unjudged" if result.status.key == "not_available" and result.value is not None else result.status.key
+        by_status.setdefault(key, []).append(lower_first(result.measure.title))
     parts = []
     for key, phrase, named in STATUS_TALLY:
         titles = by_status.get(key, [])
@@ -355,7 +359,9 @@ def overview(area: str, headline: list[Result], headline_measure: str) -> str:
 # How the status tally reads: (status key, phrase, whether the measures are named).
 STATUS_TALLY = (("off_track", "off track", True), ("missed", "missed their target", True),
                 ("at_risk", "at risk", True), ("on_track", "on track", False), ("met", "met their target", True),
-                ("no_target", "with no target", False), ("not_available", "not available", True))
+                ("no_target", "with no target", False),
+                ("unjudged", "with figures but no comparison or target to judge them by", True),
+                ("not_available", "not available", True))
 
 
 def notable_sentence(result: Result, signals) -> str:

@@ -36,9 +36,9 @@ def test_a_district_has_its_own_board_and_contact_and_the_county_is_the_default(
     assert melton.recommendations == blaby.recommendations == ("notes the {quarter} figures and the actions for {exceptions};",)
     assert blaby.board == "Testshire Community Safety Partnership"
     assert blaby.contact == Contact("Jo Bloggs", "Community Safety Manager", "0116 000 0000", "jo@example.org")
-    assert blaby.filled(blaby.recommendations[0], Quarter(2022, 2), "burglary") == \
+    assert blaby.filled(blaby.recommendations[0], Quarter(2022, 2), "Blaby", "burglary") == \
         "notes the 2022-23 Q2 figures and the actions for burglary;"
-    assert blaby.filled("{exceptions}", Quarter(2022, 2)) == "none this quarter"
+    assert blaby.filled("{exceptions} in {area}", Quarter(2022, 2), "Blaby") == "none this quarter in Blaby"
 
 
 @pytest.mark.parametrize("extra, message", [
