@@ -114,6 +114,21 @@ def test_a_derbyshire_pack_from_the_shared_files_through_the_three_commands(tmp_
         assert "Leicester" not in page, name  # no other force's board, contact, targets or words
         assert "county" not in page.lower().replace("counted", ""), name  # a force area of partnerships
     assert "Partnership report" in pages["derby"] and "Police force area report" in pages["derbyshire"]
+    assert "community safety performance in Derby for 2014-15 Q2" in pages["derby"]  # {area} in the starter purpose
+    assert "8 with figures but no comparison or target to judge them by (total recorded crime," in pages["derbyshire"]
+    assert "This paper tests no change on an earlier period" in pages["derbyshire"]
+    assert "Derbyshire's line is the rate of its rows placed in a partnership" in pages["derbyshire"]
+
+
+@needs_shared_data
+def test_data_refuses_another_forces_files_for_an_area_of_one_force(tmp_path, capsys):
+    data = tmp_path / "derbyshire"
+    assert main(["init", "--police-force", "Derbyshire", "--data", str(data)]) == 0
+    assert main(["data", "--data", str(data)]) == 2  # the default folders hold Leicestershire's files
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error and "2014-01-leicestershire-street.csv: a police.uk file of force 'leicestershire', while" in error
+    assert "reports on Derbyshire, of force 'derbyshire'; pass --police-uk with the folders of derbyshire's downloads" in error
+    assert not (data / "derived").exists()
 
 
 def _leicestershire_rows(month: str) -> list[dict]:
