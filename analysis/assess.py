@@ -532,18 +532,22 @@ def row_accounting(dataset: Dataset, quarter: Quarter) -> dict[str, int]:
     return accounting
 
 
-# A change of this share (1 percentage point) in the rows placed in no part between the periods
-# compared shifts every change on last year it touches by about as much: the paper warns.
-MATERIAL_PLACEMENT_SHIFT = 0.01
+# A change of this share (1 percentage point) in a measure's records placed in no part between the
+# periods compared shifts its change on last year by about as much: the paper warns, where the shift
+# is also at least 10 records (fewer changes no conclusion).
+MATERIAL_PLACEMENT_SHIFT, MATERIAL_PLACEMENT_RECORDS = 0.01, 10
 
 
-def rows_in_no_part(dataset: Dataset, quarter: Quarter) -> tuple[int, int] | None:
-    """The quarter's police.uk rows that no part of the area can count, and all the rows: for a police
-    force area, its force's rows outside its parts or placed nowhere (in its total all the same); for
-    any other area, the rows placed in no district at all. None for a quarter without files."""
+def rows_in_no_part(dataset: Dataset, quarter: Quarter, measure: Measure | None = None) -> tuple[int, int] | None:
+    """The quarter's police.uk rows (of the measure's crime types, if given) that no part of the area
+    can count, and all those rows: for a police force area, its force's rows outside its parts or
+    placed nowhere (in its total all the same); for any other area, the rows placed in no district
+    at all. None for a quarter without such rows."""
     whole = dataset.areas.county
-    files, counts, unplaced = _quarter_rows(dataset, quarter)
-    rows = int(files["rows"].sum())
+    _, counts, unplaced = _quarter_rows(dataset, quarter)
+    if measure is not None:
+        counts, unplaced = (table[table["crime_type"].map(measure.counts)] for table in (counts, unplaced))
+    rows = int(counts["count"].sum()) + int(unplaced["count"].sum())
     if not rows:
         return None
     if whole.force:

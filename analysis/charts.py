@@ -101,8 +101,9 @@ def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, outcom
                     axis.axhline(limit, color=REFERENCE, linewidth=0.8, linestyle=":", label="SPC limits")
             if panel.target is not None:
                 axis.axhline(panel.target, color=PALETTE[3], linewidth=1.2, linestyle="-.", label="target")
-            axis.plot(positions, panel.last_year, color=PALETTE[9], linewidth=1, linestyle="--",
-                      label="same month a year before")
+            if pd.notna(panel.last_year).any():  # no line, no key entry, where the year before has no data
+                axis.plot(positions, panel.last_year, color=PALETTE[9], linewidth=1, linestyle="--",
+                          label="same month a year before")
             # Dots on the reported quarter's months, and on any month the line cannot show (gaps both sides)
             known = panel.values.notna().to_numpy()
             alone = [i for i in positions if known[i] and not (i > 0 and known[i - 1])

@@ -166,6 +166,7 @@ class KeyMessages(Shown):
     analyst: CommentaryBlock  # says so where the analyst wrote nothing for the quarter
     gaps: list[str]  # what the data lack: said first
     note: str  # what "significant" means
+    quiet: str = ""  # said where nothing needs the board's attention: why
     part = "key_messages"
 
     def html(self) -> str:
@@ -173,15 +174,15 @@ class KeyMessages(Shown):
                          for item in self.attention)
         attention = (f'<p class="para">For the board\'s attention, most serious first:</p>'
                      f'<ol class="attention">{listed}</ol>'
-                     if self.attention else "<p class=\"para\">No measure needs the board's attention this quarter: nothing is off "
-                                            "track and no test or SPC rule found a change for the worse.</p>")
+                     if self.attention else f'<p class="para">{escape(self.quiet)}</p>')
         gaps = "".join(f'<p class="data-gap">{escape(text)}</p>' for text in self.gaps)
         return (f'{gaps}<p class="overview para">{escape(self.overview)}</p>{self.analyst.html()}{attention}'
                 f'<p class="note">{escape(self.note)}</p>')
 
     def __str__(self) -> str:
         return "\n".join([*self.gaps, self.overview, str(self.analyst),
-                          *(f"{n}. {a.measure}: {a.words}" for n, a in enumerate(self.attention, start=1)), self.note])
+                          *(f"{n}. {a.measure}: {a.words}" for n, a in enumerate(self.attention, start=1)),
+                          *([] if self.attention else [self.quiet]), self.note])
 
 
 @dataclass

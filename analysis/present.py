@@ -93,7 +93,8 @@ def key_messages(dataset: Dataset, assessment: Assessment, commentary: Commentar
     return KeyMessages(overview, items, analyst, wording.data_gaps(dataset, assessment.quarter, assessment),
                        " ".join(filter(None, [wording.events_note([r for r in attention.reported(assessment)
                                                                    if r.measure.id == HEADLINE_MEASURE], explained=True),
-                                              wording.SIGNIFICANCE_MEANING])))
+                                              wording.SIGNIFICANCE_MEANING])),
+                       wording.nothing_for_attention(attention.reported(assessment)))
 
 
 def _districts_worse(assessment: Assessment) -> str:

@@ -8,7 +8,7 @@ flagged but never called a significant change.
 from __future__ import annotations
 
 from analysis.areas import Nouns
-from analysis.assess import MATERIAL_PLACEMENT_SHIFT, Assessment, Result, rows_in_no_part
+from analysis.assess import MATERIAL_PLACEMENT_RECORDS, MATERIAL_PLACEMENT_SHIFT, Assessment, Result, rows_in_no_part
 from analysis.dataset import Dataset
 from analysis.funnel import OVERDISPERSED
 from analysis.periods import Quarter, month_name, year_earlier
@@ -118,7 +118,7 @@ def tests_sentence(assessment: Assessment, papers: int) -> str:
         return ("This paper tests no change on an earlier period: none has one to compare with, or its figures "
                 "are provisional.")
     tests, measures = tested[0].change.tests, len({r.measure.id for r in tested})
-    pack = f", as does each of the pack's {papers} papers" if papers > 1 else ""
+    pack = f" (each of the pack's {papers} papers allows for its own)" if papers > 1 else ""
     return (f"This paper tests {tests} change{'' if tests == 1 else 's'} in {measures} measure"
             f"{'' if measures == 1 else 's'}{pack}: "
             f"by chance alone about 1 in 20 would pass a 5% test, so the false discovery rate is kept at 5% "
@@ -364,6 +364,18 @@ STATUS_TALLY = (("off_track", "off track", True), ("missed", "missed their targe
                 ("not_available", "not available", True))
 
 
+def nothing_for_attention(results: list[Result]) -> str:
+    """What the key messages say when no measure needs the board's attention: that none was found
+    wanting, or, where nothing could be judged, that (never a reassurance no test gave)."""
+    judged = [r for r in results if (r.change is not None and r.change.tested) or (r.spc and r.spc.variation_icon)
+              or r.status.key in ("on_track", "at_risk", "off_track", "met", "missed")]
+    if judged:
+        return ("No measure needs the board's attention this quarter: nothing is off track and no test or SPC rule "
+                "found a change for the worse.")
+    return ("No measure could be judged this quarter: none has an earlier period to compare with, a target, or the "
+            "12 months an SPC chart needs; the figures are given as they are.")
+
+
 def notable_sentence(result: Result, signals) -> str:
     """A notable measure: its figures, then what the status, other periods, SPC and trend add."""
     sentences = [result_sentence(result)]
@@ -456,23 +468,39 @@ def rows_in_no_part_sentence(dataset: Dataset, quarter: Quarter) -> str:
 
 
 def placement_shift(dataset: Dataset, quarter: Quarter) -> str:
-    """A warning where the share of rows no part can count differs materially between the quarter
-    and the same quarter last year: the changes on last year move by about as much, not by crime."""
-    last_year = quarter.same_quarter_last_year()
-    now, before = rows_in_no_part(dataset, quarter), rows_in_no_part(dataset, last_year)
-    if not now or not before:
+    """A warning where, for a police.uk measure, the share of its records no part can count differs
+    materially between the quarter and the same quarter last year: its change on last year moves by
+    about as much, not because of crime. Each measure affected is named with its shift."""
+    last_year, whole = quarter.same_quarter_last_year(), dataset.areas.county
+    shifts = {}
+    for measure in (m for m in dataset.measures if m.source == "police_uk"):
+        now, before = rows_in_no_part(dataset, quarter, measure), rows_in_no_part(dataset, last_year, measure)
+        if now and before:
+            shift = now[0] / now[1] - before[0] / before[1]
+            if abs(shift) >= MATERIAL_PLACEMENT_SHIFT and abs(shift) * now[1] >= MATERIAL_PLACEMENT_RECORDS:
+                shifts[lower_first(measure.title)] = 100 * shift
+    sentences = []
+    for more in (True, False):
+        named = [f"{title} {abs(shift):.1f}" for title, shift in shifts.items() if (shift > 0) == more]
+        if not named:
+            continue
+        which = (f"{'More' if more else 'Fewer'} of {whole.name}'s police.uk records were in none of its "
+                 f"{whole.nouns.parts} in {quarter} than in {last_year}, so the {whole.nouns.parts}' counts"
+                 if whole.force else
+                 f"{'More' if more else 'Fewer'} police.uk records had no location (so no district) in {quarter} "
+                 f"than in {last_year}, so this quarter's counts")
+        sentences.append(f"{which} are too {'low' if more else 'high'} and their changes on last year about this many "
+                         f"percentage points {'lower' if more else 'higher'} than crime alone would make them: "
+                         f"{listed(named)}.")
+    if not sentences:
         return ""
-    share_now, share_before = now[0] / now[1], before[0] / before[1]
-    if abs(share_now - share_before) < MATERIAL_PLACEMENT_SHIFT:
-        return ""
-    whole, lower = dataset.areas.county, "lower" if share_now > share_before else "higher"
-    shift = f"about {100 * abs(share_now - share_before):.1f} percentage points {lower} for that reason, not crime"
+    unaffected = [lower_first(m.title) for m in dataset.measures if m.source == "police_uk" and lower_first(m.title) not in shifts]
+    if unaffected:
+        named = listed(unaffected)
+        sentences.append(f"{named[:1].upper()}{named[1:]} {'is' if len(unaffected) == 1 else 'are'} not materially affected.")
     if whole.force:
-        return (f"{100 * share_now:.1f}% of {whole.name}'s police.uk rows of {quarter} are in none of its "
-                f"{whole.nouns.parts}, against {100 * share_before:.1f}% in {last_year}: each {whole.nouns.part}'s change "
-                f"on last year is {shift} ({whole.name}'s own total counts every row).")
-    return (f"{100 * share_now:.1f}% of the police.uk rows of {quarter} could not be placed in a district, against "
-            f"{100 * share_before:.1f}% in {last_year}: the changes on last year are {shift}.")
+        sentences.append(f"{whole.name}'s own totals count every record and are not affected.")
+    return " ".join(sentences)
 
 
 def quarter_heading(quarter: Quarter) -> str:
