@@ -546,7 +546,7 @@ def rows_in_no_part(dataset: Dataset, quarter: Quarter, measure: Measure | None 
     whole = dataset.areas.county
     _, counts, unplaced = _quarter_rows(dataset, quarter)
     if measure is not None:
-        counts, unplaced = (table[table["crime_type"].map(measure.counts)] for table in (counts, unplaced))
+        counts, unplaced = (table.loc[table["crime_type"].map(measure.counts).astype(bool)] for table in (counts, unplaced))
     rows = int(counts["count"].sum()) + int(unplaced["count"].sum())
     if not rows:
         return None

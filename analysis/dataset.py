@@ -91,7 +91,7 @@ class Dataset:
         """Counts by force, month, district and measure id (a crime type may count towards several
         measures); rows placed in no district have district_code "", for a force's own total."""
         rows = pd.concat([self.crime_counts, self.unplaced_counts.assign(district_code="")], ignore_index=True)
-        parts = [rows[rows["crime_type"].map(measure.counts)].assign(measure=measure.id) for measure in self.measures]
+        parts = [rows.loc[rows["crime_type"].map(measure.counts).astype(bool)].assign(measure=measure.id) for measure in self.measures]
         combined = pd.concat(parts, ignore_index=True)
         return combined.groupby(["force", "month", "district_code", "measure"], as_index=False)["count"].sum()
 
