@@ -163,7 +163,9 @@ def _placed_file(lookup: pd.DataFrame, lookup_hash: bytes, cache_dir: Path | Non
     entry = cache_dir / f"{hashlib.sha256(_CODE + lookup_hash + raw).hexdigest()}.parquet" if cache_dir else None
     if entry is not None and entry.is_file():
         try:
-            return pq.read_table(entry)
+            cached = pq.read_table(entry)
+            if _fits(cached, path):
+                return cached
         except (OSError, ValueError, pa.ArrowException):
             pass
     counts, _ = count_file(path, raw)
@@ -182,6 +184,16 @@ def _placed_file(lookup: pd.DataFrame, lookup_hash: bytes, cache_dir: Path | Non
         pq.write_table(placed, staging)
         staging.replace(entry)  # whole or absent, never half written
     return placed
+
+
+def _fits(cached: pa.Table, path: Path) -> bool:
+    """A cache entry is used only if it could be this file's: its schema, the file's month and force
+    on every row, no negative count; any other (edited, swapped) is counted again."""
+    match = STREET_FILE.match(path.name)
+    return (cached.schema.equals(PLACED_SCHEMA) and cached.num_rows > 0
+            and pc.all(pc.equal(cached["month"], match["month"])).as_py()
+            and pc.all(pc.equal(cached["force"], match["force"])).as_py()
+            and pc.min(cached["count"]).as_py() >= 0)
 
 
 def _read_header(path: Path) -> list[str]:

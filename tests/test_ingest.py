@@ -202,3 +202,12 @@ def test_a_cached_ingest_counts_only_files_it_has_not_seen(tmp_path, monkeypatch
     recounted = ingest([folder], lookup, cache_dir=cache)
     assert len(parsed) == 6
     pd.testing.assert_frame_equal(recounted.crime_counts, ingest([folder], lookup).crime_counts)
+
+    shutil.rmtree(cache)
+    ingest([folder], lookup, cache_dir=cache)
+    parsed.clear()
+    by_month = {pd.read_parquet(entry)["month"].iloc[0]: entry for entry in cache.glob("*.parquet")}
+    by_month["2021-08"].write_bytes(by_month["2021-07"].read_bytes())  # another file's counts, swapped in
+    swapped = ingest([folder], lookup, cache_dir=cache)
+    assert parsed == ["2021-08-testforce-street.csv"]
+    pd.testing.assert_frame_equal(swapped.crime_counts, recounted.crime_counts)
