@@ -110,10 +110,11 @@ def _interrupted(signum, frame) -> None:
 def _init(args: argparse.Namespace) -> int:
     from analysis.new_area import init_area
 
+    python = os.path.relpath(sys.executable)  # before init: a directory written in place of the current one moves it
     area = init_area(args.data, args.raw, county=args.county, police_force=args.police_force, csp=args.csp)
     print(f"wrote {args.data}: {area['name']} ({area['kind']}, {area['code']}) and its {len(area['parts'])} parts: "
           + ", ".join(part["name"] for part in area["parts"]))
-    print(f"next: {os.path.relpath(sys.executable)} -m analysis data --data {args.data} --police-uk FOLDER [FOLDER ...]"
+    print(f"next: {python} -m analysis data --data {args.data} --police-uk FOLDER [FOLDER ...]"
           f" (the folders of {area.get('force', 'the force')}'s police.uk downloads)")
     return 0
 

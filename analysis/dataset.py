@@ -10,11 +10,11 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import paths
-from analysis.areas import AreaSet, load_areas
+from analysis.areas import ONS_CODE, AreaSet, load_areas
 from analysis.events import KnownEvent, load_events
 from analysis.fingerprint import input_hashes
 from analysis.local_data import LARGEST_COUNT, LocalData, load_local_data
-from analysis.measures import Measure, load_measures
+from analysis.measures import POLICE_UK_CRIME_TYPES, Measure, load_measures
 from analysis.report_config import ReportConfig, load_report_config
 from analysis.targets import Target, load_targets
 from analysis.periods import PeriodError, check_data_month
@@ -33,6 +33,7 @@ _COLUMNS = {
 # residents has no rate; more than 100 million (the UK has 67 million) is a typing error; estimates
 # are of years from 1991 to this one.
 WHOLE_NUMBERS = {"population": (1, 100_000_000), "year": (1991, datetime.date.today().year)}
+FORCE_AREA_SHARE = 0.9  # of a force's placed rows, the least that may fall in its force area's districts
 T = TypeVar("T")
 MONTH_ROWS_FRACTION = 0.5  # a month's file with fewer rows than this share of the typical month is missing
 
@@ -129,6 +130,7 @@ def load_dataset(data_dir: Path | str = paths.DATA_DIR) -> Dataset:
         raise DataError(f"{data_dir / paths.AREAS_FILE}: force {areas.force!r} has no police.uk files in "
                         f"{paths.MONTHS_FILE} (forces there: {', '.join(forces) or 'none'}); expected the <force> of "
                         f"its YYYY-MM-<force>-street.csv files")
+    _check_force_area(data_dir, areas, tables)
     dataset = Dataset(
         data_dir=data_dir,
         areas=areas,
@@ -150,6 +152,22 @@ def load_dataset(data_dir: Path | str = paths.DATA_DIR) -> Dataset:
     if changed:
         raise DataError(f"{data_dir}: {', '.join(changed)} changed while being read; run again once the data are in place")
     return dataset
+
+
+def _check_force_area(data_dir: Path, areas: AreaSet, tables: dict[str, pd.DataFrame]) -> None:
+    """A police force area counts every row of its force's files against the residents of its
+    districts: nearly all those rows must fall in them (Derbyshire's: 99.7%), or the force named is
+    not this area's, or a part is missing, and the rate would be wrong."""
+    whole = areas.county
+    if not whole.force:
+        return
+    counts = tables[paths.CRIME_COUNTS_FILE]
+    placed = counts[counts["force"] == whole.force]
+    inside = int(placed.loc[placed["district_code"].isin(whole.district_codes), "count"].sum())
+    if inside < FORCE_AREA_SHARE * int(placed["count"].sum()):
+        raise DataError(f"{data_dir / paths.AREAS_FILE}: only {inside:,} of the {int(placed['count'].sum()):,} rows of "
+                        f"{whole.force}'s files placed in a district fall in {whole.name}'s districts; expected at least "
+                        f"{FORCE_AREA_SHARE:.0%} (is the force right, and every partnership listed?)")
 
 
 def _check_every_row_counted_once(data_dir: Path, tables: dict[str, pd.DataFrame]) -> None:
@@ -212,6 +230,25 @@ def _read(path: Path, columns: dict[str, object]) -> pd.DataFrame:
                 check_data_month(month)
             except PeriodError as error:
                 raise DataError(f"{path}, row {row}: {error}") from None
+    checks = {"crime_type": (lambda value: value in POLICE_UK_CRIME_TYPES, "a police.uk crime type"),
+              "district_code": (lambda value: bool(ONS_CODE.fullmatch(value)), "an ONS district code")}
+    for column, (fits, expected) in checks.items():
+        if column in columns:
+            bad = ~table[column].map(fits).astype(bool)
+            if bad.any():
+                row = int(bad.idxmax()) + 2
+                raise DataError(f"{path}, row {row}: {column} is {table.at[row - 2, column]!r}, expected {expected}")
+    if "population" in columns:  # one estimate per area and year, every year for every area: a repeat doubles residents
+        twice = table.duplicated(["area_code", "year"])
+        if twice.any():
+            row = int(twice.idxmax()) + 2
+            raise DataError(f"{path}, row {row}: {table.at[row - 2, 'area_code']} in {table.at[row - 2, 'year']} is "
+                            f"given twice; expected one estimate per area and year")
+        areas = set(table["area_code"])
+        for year, rows in table.groupby("year"):
+            if set(rows["area_code"]) != areas:
+                raise DataError(f"{path}: {year} lacks {', '.join(sorted(areas - set(rows['area_code'])))}; expected "
+                                f"every area in every year's estimates")
     if path.name == Path(paths.MONTHS_FILE).name:  # one row per month and force: two would count a month twice
         twice = table.duplicated(["month", "force"])
         if twice.any():

@@ -80,7 +80,13 @@ def partnerships(path: Path) -> pd.DataFrame:
     missing = [column for column in PARTNERSHIP_COLUMNS if column not in table.columns]
     if missing:
         raise IngestError(f"{path}: header lacks {', '.join(missing)}; expected {', '.join(PARTNERSHIP_COLUMNS)}")
-    return table[PARTNERSHIP_COLUMNS].apply(lambda column: column.str.strip())
+    table = table[PARTNERSHIP_COLUMNS].apply(lambda column: column.str.strip())
+    blank = table.isna() | (table == "")
+    if blank.any(axis=None):
+        row = int(blank.any(axis=1).idxmax())
+        raise IngestError(f"{path}, row {row + 2}: {blank.loc[row].idxmax()} is blank; expected every district's codes "
+                          f"and names")
+    return table
 
 
 def closest(name: str, known: list[str], what: str, source: Path) -> str:

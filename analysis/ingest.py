@@ -59,6 +59,8 @@ def find_street_files(folders: Iterable[Path]) -> list[Path]:
         if not folder.is_dir():
             raise IngestError(f"{folder}: not a folder of police.uk street-level CSV files")
         for path in sorted(folder.rglob("*-street.csv")):
+            if not path.is_file():  # a pipe or a device would block the read for ever
+                raise IngestError(f"{path}: not a regular file; expected a police.uk street-level CSV file")
             match = STREET_FILE.match(path.name)
             if not match:
                 raise IngestError(f"{path}: file name is not YYYY-MM-<force>-street.csv")
@@ -164,7 +166,7 @@ def _placed_file(lookup: pd.DataFrame, lookup_hash: bytes, cache_dir: Path | Non
     if entry is not None and entry.is_file():
         try:
             cached = pq.read_table(entry)
-            if _fits(cached, path):
+            if _fits(cached, path, len([line for line in raw.split(b"\n")[1:] if line.strip()])):
                 return cached
         except (OSError, ValueError, pa.ArrowException):
             pass
@@ -186,11 +188,12 @@ def _placed_file(lookup: pd.DataFrame, lookup_hash: bytes, cache_dir: Path | Non
     return placed
 
 
-def _fits(cached: pa.Table, path: Path) -> bool:
+def _fits(cached: pa.Table, path: Path, rows: int) -> bool:
     """A cache entry is used only if it could be this file's: its schema, the file's month and force
-    on every row, no negative count; any other (edited, swapped) is counted again."""
+    on every row, no negative count, and counts adding up to the file's `rows`; any other (edited,
+    swapped, emptied) is counted again."""
     match = STREET_FILE.match(path.name)
-    return (cached.schema.equals(PLACED_SCHEMA) and cached.num_rows > 0
+    return (cached.schema.equals(PLACED_SCHEMA) and cached.num_rows > 0 and pc.sum(cached["count"]).as_py() == rows
             and pc.all(pc.equal(cached["month"], match["month"])).as_py()
             and pc.all(pc.equal(cached["force"], match["force"])).as_py()
             and pc.min(cached["count"]).as_py() >= 0)

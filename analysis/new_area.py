@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from analysis import geography, paths
-from analysis.areas import KINDS
+from analysis.areas import KINDS, load_areas
 from analysis.ingest import IngestError
 from analysis.local_data import SOURCES_FILE, TEMPLATES
 
@@ -61,7 +61,7 @@ STARTER_TARGETS = """\
 def init_area(data_dir: Path, raw_dir: Path, *, county: str | None = None, police_force: str | None = None,
               csp: str | None = None) -> dict:
     """Write a new data directory for the area named; returns the area set written."""
-    data_dir = Path(data_dir)
+    data_dir = Path(data_dir).absolute()
     if data_dir.exists() and (not data_dir.is_dir() or any(data_dir.iterdir())):
         raise IngestError(f"{data_dir}: already exists and is not an empty folder; init writes a new data "
                           f"directory and never overwrites one: choose another --data folder, or delete this one")
@@ -77,6 +77,7 @@ def init_area(data_dir: Path, raw_dir: Path, *, county: str | None = None, polic
     shutil.rmtree(staging, ignore_errors=True)
     try:
         write_data_dir(staging, area, f"python -m analysis init {option} {shlex.quote(area['name'])}")
+        load_areas(staging)  # what init writes, the other commands must read
         staging.replace(data_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -104,7 +105,9 @@ def force_area(lookup: Path, name: str) -> dict:
     rows = table[table["PFA17NM"] == force]
     parts = [{"code": code, "name": group["CSP17NM"].iloc[0], "districts": sorted(group["LAD17CD"])}
              for code, group in rows.groupby("CSP17CD", sort=False)]
-    return {"code": rows["PFA17CD"].iloc[0], "name": force, "kind": "police force area", "force": police_uk_name(force),
+    # a partnership named as its force (Dorset, Wiltshire) would share the force area's file names
+    name = force if force not in {part["name"] for part in parts} else f"{force} police force area"
+    return {"code": rows["PFA17CD"].iloc[0], "name": name, "kind": "police force area", "force": police_uk_name(force),
             "parts": sorted(parts, key=lambda part: part["name"])}
 
 
@@ -113,6 +116,10 @@ def partnership_area(lookup: Path, name: str) -> dict:
     table = geography.partnerships(lookup)
     csp = geography.closest(name, sorted(set(table["CSP17NM"])), "Community Safety Partnership", lookup)
     rows = table[table["CSP17NM"] == csp].sort_values("LAD17NM")
+    if len(rows) == 1:
+        raise IngestError(f"{lookup}: {csp} is a partnership of one district, {rows['LAD17NM'].iloc[0]}, so a pack of "
+                          f"its own would hold one paper twice; use --police-force {rows['PFA17NM'].iloc[0]!r} (every "
+                          f"partnership of the force, {csp} among them) or --county")
     return {"code": rows["CSP17CD"].iloc[0], "name": csp, "kind": "partnership", "force": police_uk_name(rows["PFA17NM"].iloc[0]),
             "parts": [{"code": code, "name": district} for code, district in zip(rows["LAD17CD"], rows["LAD17NM"])]}
 

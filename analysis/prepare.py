@@ -110,6 +110,11 @@ def keep_earlier_months(tables: dict[str, pd.DataFrame], data_dir: Path, drop: b
     if not current.is_file():
         return []
     previous = pd.read_csv(current, dtype=str)
+    for name in MONTH_TABLES:
+        header = list(pd.read_csv(Path(data_dir) / name, nrows=0).columns)
+        if header != list(tables[name].columns):
+            raise IngestError(f"{Path(data_dir) / name}: written by an earlier version (columns {', '.join(header)}); "
+                              f"derive every month afresh: pass the folders of all months, with --drop-missing-months")
     absent = sorted(set(previous["month"]) - set(tables[paths.MONTHS_FILE]["month"]))
     if absent and not drop:
         choice = (f"put the folders of {month_runs(absent)} in the raw folder too, or pass --drop-missing-months "

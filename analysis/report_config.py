@@ -133,6 +133,11 @@ def _meeting_dates(entries: object, where: str) -> dict[Quarter, datetime.date]:
         if not isinstance(date, datetime.date):
             raise ReportConfigError(f"{where}, meeting_dates, {short(quarter)}: {short(date)} is not a "
                                     f"date YYYY-MM-DD")
+        year, month = map(int, key.months[-1].split("-"))
+        after = datetime.date(year + month // 12, month % 12 + 1, 1)  # the day after the quarter ends
+        if not after <= date <= after + datetime.timedelta(days=366):
+            raise ReportConfigError(f"{where}, meeting_dates, {short(quarter)}: {date} is not after {key} ends or is "
+                                    f"more than a year after; expected the date of the meeting that receives it")
         if key in dates:
             raise ReportConfigError(f"{where}, meeting_dates, {short(quarter)}: {key} is given twice (written two "
                                     f"ways); expected one date per quarter")

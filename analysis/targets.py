@@ -81,12 +81,17 @@ def load_targets(data_dir: Path, measures: list[Measure]) -> dict[tuple[str, str
     if not isinstance(years, dict):
         raise TargetError(f"{path}: expected financial years, each a mapping of measure id -> target, got {years!r:.60}")
     by_id = {measure.id: measure for measure in measures}
-    targets = {}
+    targets, seen = {}, set()
     for year, entries in years.items():
         try:
-            Quarter.parse(f"{year} Q1")
+            financial_year = Quarter.parse(f"{year} Q1").financial_year  # 2022/23 is 2022-23
         except PeriodError:
             raise TargetError(f"{path}: {year!r} is not a financial year such as 2022-23") from None
+        if financial_year in seen:
+            raise TargetError(f"{path}, {year}: {financial_year} is given twice (written two ways); expected one "
+                              f"entry per year")
+        year = financial_year
+        seen.add(year)
         if not isinstance(entries or {}, dict):
             raise TargetError(f"{path}, {year}: expected a mapping of measure id -> target, got {entries!r:.60}")
         for measure_id, values in (entries or {}).items():

@@ -298,7 +298,7 @@ def target_sentence(result: Result) -> str:
     target = check.target
     year = result.status_reason.removeprefix("against the ").removesuffix(" target")
     if target.kind == "band":
-        band = f"the expected range of {target.low:g}% to {target.high:g}%"
+        band = f"the expected range of {plain(target.low)}% to {plain(target.high)}%"
         if check.position == "inside":
             return f"Inside {band}"
         chance = "more than chance variation would explain" if check.gap_beyond_chance else "within chance variation"
@@ -516,7 +516,7 @@ def lower_first(title: str) -> str:
 def _target_phrase(result: Result) -> str:
     target = result.target_check.target
     if target.kind == "band":
-        return f"{target.low:g}% to {target.high:g}%"
+        return f"{plain(target.low)}% to {plain(target.high)}%"
     return f"{'at most' if target.kind == 'at_most' else 'at least'} {_target_value(result, target.value)}"
 
 
@@ -525,11 +525,16 @@ def _the(label: str) -> str:
     return f"the {label}" if label.endswith("cohort") else label
 
 
+def plain(value: float) -> str:
+    """A target as written, in plain decimals with thousands separated: 1.01, 30, 1,200 (never 1.2e+03)."""
+    return f"{value:,.6f}".rstrip("0").rstrip(".")
+
+
 def _target_value(result: Result, value: float) -> str:
     statistic = result.measure.statistic
     if statistic == "rate_per_person":
         return f"{value:.2f}"
-    return f"{value:g}%" if statistic in ("proportion", "percent_reduction") else f"{value:,g}"
+    return f"{plain(value)}%" if statistic in ("proportion", "percent_reduction") else plain(value)
 
 
 def _gap(result: Result, gap: float) -> str:

@@ -58,7 +58,7 @@ def read_yaml(path: Path) -> object:
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}: " if mark else ""
         raise YamlFileError(f"{path}: cannot be read ({where}{error.problem or error.context})") from None
-    except (yaml.YAMLError, RecursionError) as error:
+    except (yaml.YAMLError, RecursionError, ValueError) as error:  # ValueError: an integer of thousands of digits
         raise YamlFileError(f"{path}: cannot be read ({' '.join(str(error).split())})") from None
 
 

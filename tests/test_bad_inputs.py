@@ -229,6 +229,33 @@ BUILD_CASES = {
     "a local file's description left empty": (
         "local/sources.yml", "description: hand-made test rows}", "description: ~}",
         "sources.yml: expected a mapping of file name -> {illustrative: true or false, description: text}"),
+    "a population row given twice": (
+        "derived/population.csv", "E07000133,Melton,2019,50000", "E07000133,Melton,2019,50000\nE07000133,Melton,2019,50000",
+        "population.csv, row 4: E07000133 in 2019 is given twice; expected one estimate per area and year"),
+    "a population year lacking a district": (
+        "derived/population.csv", "E07000133,Melton,2019,50000", "E07000133,Melton,2019,50000\nE07000133,Melton,2020,51000",
+        "population.csv: 2020 lacks E07000129; expected every area in every year's estimates"),
+    "a misspelt crime type in the counts": (
+        "derived/crime_counts.csv", "E07000129,Blaby,Burglary,3", "E07000129,Blaby,Burglarly,3",
+        "crime_counts.csv, row 13: crime_type is 'Burglarly', expected a police.uk crime type"),
+    "a district code in lower case": (
+        "derived/crime_counts.csv", "testforce,2022-07,E07000129,Blaby,Burglary,3", "testforce,2022-07,e07000129,Blaby,Burglary,3",
+        "crime_counts.csv, row 13: district_code is 'e07000129', expected an ONS district code"),
+    "a target year given two ways": (
+        "targets.yml", '"2021-22":', '"2020/21":\n  iom_offending_reduction: {value: 30}\n"2021-22":',
+        "targets.yml, 2020/21: 2020-21 is given twice (written two ways); expected one entry per year"),
+    "a meeting date before its quarter ends": (
+        "report.yml", '"2022-23 Q2": 2022-12-08', '"2022-23 Q2": 1999-12-08',
+        "meeting_dates, '2022-23 Q2': 1999-12-08 is not after 2022-23 Q2 ends or is more than a year after"),
+    "a YAML integer of thousands of digits": (
+        "targets.yml", "{value: 1.01}", "{value: 1" + "0" * 5000 + "}",
+        "targets.yml: cannot be read (Exceeds the limit (4300 digits) for integer string conversion"),
+    "a force area with a partnership left out": (
+        "areas.yml", "kind: county\n  parts:\n    - {code: E07000129, name: Blaby}",
+        "kind: police force area\n  force: testforce\n  parts:",
+        "areas.yml: only 6 of the 20 rows of testforce's files placed in a district fall in Testshire's districts; "
+        "expected at least 90% "
+        "(is the force right, and every partnership listed?)"),
     "derived counts with a bad month": (
         "derived/crime_counts.csv", "2022-07,", "2022-13,",
         "crime_counts.csv, row"),
@@ -450,3 +477,17 @@ def test_a_full_disk_is_one_line_naming_the_file(tmp_path, small_data_dir, capsy
                  "--out", str(tmp_path / "out")])
     error = error_output(capsys).splitlines()[-1]
     assert code == 2 and error == f"error: {tmp_path / 'out' / '2022-23-Q2' / 'melton.pdf'}: No space left on device"
+
+
+def test_a_pipe_named_as_a_police_uk_file_is_refused_not_waited_on(tmp_path, small_data_dir, capsys):
+    import os
+
+    folder = tmp_path / "police-uk"
+    shutil.copytree(GOOD_FOLDER, folder)
+    (folder / "2022" / "2022-08-testforce-street.csv").unlink()
+    os.mkfifo(folder / "2022" / "2022-08-testforce-street.csv")  # a read would block for ever
+    code = main(["data", "--police-uk", str(folder), "--lookup", str(TEST_DATA / "lookup.csv"),
+                 "--population", str(TEST_DATA / "population.csv"), "--data", str(small_data_dir)])
+    error = error_output(capsys)
+    assert code == 2 and error.endswith("2022-08-testforce-street.csv: not a regular file; expected a police.uk "
+                                        "street-level CSV file"), error

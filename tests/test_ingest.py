@@ -4,6 +4,8 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from analysis import paths
@@ -211,3 +213,11 @@ def test_a_cached_ingest_counts_only_files_it_has_not_seen(tmp_path, monkeypatch
     swapped = ingest([folder], lookup, cache_dir=cache)
     assert parsed == ["2021-08-testforce-street.csv"]
     pd.testing.assert_frame_equal(swapped.crime_counts, recounted.crime_counts)
+
+    parsed.clear()
+    tampered = pq.read_table(by_month["2021-09"])
+    pq.write_table(tampered.set_column(tampered.schema.get_field_index("count"), "count",
+                                       pa.array([9] * tampered.num_rows, pa.int64())), by_month["2021-09"])
+    again = ingest([folder], lookup, cache_dir=cache)  # counts that no longer add up to the file's rows
+    assert parsed == ["2021-09-testforce-street.csv"]
+    pd.testing.assert_frame_equal(again.crime_counts, recounted.crime_counts)

@@ -192,3 +192,20 @@ def test_a_force_area_counts_every_row_its_force_published_and_warns_its_partner
     assert said.startswith("More of Leicestershire's police.uk records were in none of its partnerships in 2022-23 Q2 "
                            "than in 2021-22 Q2, so the partnerships' counts are too low")
     assert said.endswith("Leicestershire's own totals count every record and are not affected.")
+
+
+@needs_shared_data
+@pytest.mark.parametrize("argv, message", [
+    (["--csp", "Melton"], "Melton is a partnership of one district, Melton, so a pack of its own would hold one paper "
+                          "twice; use --police-force 'Leicestershire'"),
+])
+def test_init_refuses_what_the_other_commands_would(argv, message, tmp_path, capsys):
+    assert main(["init", *argv, "--data", str(tmp_path / "data")]) == 2
+    assert message in capsys.readouterr().err and not (tmp_path / "data").exists()
+
+
+@needs_shared_data
+def test_a_force_named_as_one_of_its_partnerships_gets_a_name_of_its_own(tmp_path):
+    assert main(["init", "--police-force", "Dorset", "--data", str(tmp_path / "dorset")]) == 0
+    areas = load_areas(tmp_path / "dorset")
+    assert areas.county.name == "Dorset police force area" and "Dorset" in [part.name for part in areas.districts]
