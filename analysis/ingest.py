@@ -166,7 +166,8 @@ def _placed_file(lookup: pd.DataFrame, lookup_hash: bytes, cache_dir: Path | Non
     if entry is not None and entry.is_file():
         try:
             cached = pq.read_table(entry)
-            if _fits(cached, path, len([line for line in raw.split(b"\n")[1:] if line.strip()])):
+            lines = raw.count(b"\n") + (not raw.endswith(b"\n")) - 1  # rows after the header (blank lines: recounted)
+            if _fits(cached, path, lines):
                 return cached
         except (OSError, ValueError, pa.ArrowException):
             pass
