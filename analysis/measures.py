@@ -34,6 +34,9 @@ SOURCE_STATISTICS = {
     "police_uk": "count", "local_counts": "count", "local_proportions": "proportion",
     "youth_reoffending": "rate_per_person", "iom_cohorts": "percent_reduction",
 }
+# The decimals the paper shows each statistic's values with: a target must need no more, or a value
+# and its target could read alike while one misses the other ("1.04 against at most 1.04").
+DECIMALS = {"count": 0, "rate_per_person": 2, "proportion": 1, "percent_reduction": 0}
 RATES_PER = tuple(10 ** power for power in range(7))  # "per 1,000 residents": a power of ten, up to a million
 REQUIRED = ("id", "title", "outcome", "source", "statistic", "unit", "numerator", "denominator", "polarity",
             "periods", "comparison", "target", "test")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.local_data import LARGEST_COUNT
-from analysis.measures import Measure
+from analysis.measures import DECIMALS, Measure
 from analysis.paths import TARGETS_FILE
 from analysis.periods import PeriodError, Quarter
 from analysis.yamlfile import read_yaml
@@ -111,10 +111,15 @@ def _target(where: str, measure: Measure, values: object) -> Target:
             isinstance(values[key], (int, float)) and not isinstance(values[key], bool) for key in needed):
         raise TargetError(f"{where}: {kind} target needs {' and '.join(needed)} as numbers, got {values!r:.100}")
     low, high = PLAUSIBLE[measure.statistic]
+    decimals = DECIMALS[measure.statistic]
     for key in needed:
         if not low <= values[key] <= high:  # also NaN, and integers too large for a float
             raise TargetError(f"{where}: {key} {values[key]!r:.40} is not a target for {measure.unit}; expected a "
                               f"number from {low:,} to {high:,}")
+        if round(values[key], decimals) != values[key]:
+            raise TargetError(f"{where}: {key} {values[key]!r} has more decimals than the paper shows for "
+                              f"{measure.unit} ({decimals}); expected e.g. {round(values[key], decimals):g}, so a "
+                              f"figure and its target never read alike while one misses the other")
     if kind == "band" and values["low"] > values["high"]:
         raise TargetError(f"{where}: band low {values['low']:g} is above high {values['high']:g}")
     return Target(kind, **{key: float(values[key]) for key in needed})

@@ -11,6 +11,7 @@ from analysis.areas import Nouns
 from analysis.assess import MATERIAL_PLACEMENT_RECORDS, MATERIAL_PLACEMENT_SHIFT, Assessment, Result, rows_in_no_part
 from analysis.dataset import Dataset
 from analysis.funnel import OVERDISPERSED
+from analysis.measures import DECIMALS
 from analysis.periods import Quarter, month_name, year_earlier
 from analysis.spc import FIRM_LIMIT_POINTS, RUN_LENGTH
 from analysis.stats import SIGNIFICANCE_LEVEL
@@ -56,9 +57,8 @@ def value_text(result: Result) -> str:
 def _formatted(statistic: str, value: float) -> str:
     if statistic == "count":
         return count(value)
-    if statistic == "rate_per_person":
-        return f"{value:.2f}"
-    return f"{value:.1f}%" if statistic == "proportion" else f"{value:.0f}%"
+    shown = f"{value:.{DECIMALS[statistic]}f}"
+    return shown if statistic == "rate_per_person" else f"{shown}%"
 
 
 def value_with_unit(result: Result) -> str:

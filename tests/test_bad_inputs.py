@@ -256,6 +256,10 @@ BUILD_CASES = {
         "areas.yml: only 6 of the 20 rows of testforce's files placed in a district fall in Testshire's districts; "
         "expected at least 90% "
         "(is the force right, and every partnership listed?)"),
+    "a target finer than the paper shows": (
+        "targets.yml", "{value: 1.01}", "{value: 1.0404}",
+        "youth_reoffending_rate: value 1.0404 has more decimals than the paper shows for re-offences per young "
+        "offender (2); expected e.g. 1.04"),
     "derived counts with a bad month": (
         "derived/crime_counts.csv", "2022-07,", "2022-13,",
         "crime_counts.csv, row"),
