@@ -555,6 +555,20 @@ def rows_in_no_part(dataset: Dataset, quarter: Quarter, measure: Measure | None 
     return int(unplaced["count"].sum()), rows
 
 
+def placement_shifts(dataset: Dataset, quarter: Quarter) -> dict[Measure, float]:
+    """Police.uk measures whose share of records no part can count moved materially between the
+    same quarter last year and this one, with the move in percentage points (up: their counts are
+    lower than crime alone would make them)."""
+    last_year, shifts = quarter.same_quarter_last_year(), {}
+    for measure in (m for m in dataset.measures if m.source == "police_uk"):
+        now, before = rows_in_no_part(dataset, quarter, measure), rows_in_no_part(dataset, last_year, measure)
+        if now and before:
+            shift = now[0] / now[1] - before[0] / before[1]
+            if abs(shift) >= MATERIAL_PLACEMENT_SHIFT and abs(shift) * now[1] >= MATERIAL_PLACEMENT_RECORDS:
+                shifts[measure] = 100 * shift
+    return shifts
+
+
 def _quarter_rows(dataset: Dataset, quarter: Quarter) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The quarter's police.uk files, placed counts and unplaced counts: a police force area's own force's only."""
     months, force = set(quarter.months), dataset.areas.county.force

@@ -125,12 +125,7 @@ def load_dataset(data_dir: Path | str = paths.DATA_DIR) -> Dataset:
     tables = {name: _read(data_dir / name, columns) for name, columns in _COLUMNS.items()}
     _check_every_row_counted_once(data_dir, tables)
     areas, measures = load_areas(data_dir), load_measures(data_dir)
-    forces = sorted(set(tables[paths.MONTHS_FILE]["force"]))
-    if areas.force and areas.force not in forces:  # its figures would be nought, not figures
-        raise DataError(f"{data_dir / paths.AREAS_FILE}: force {areas.force!r} has no police.uk files in "
-                        f"{paths.MONTHS_FILE} (forces there: {', '.join(forces) or 'none'}); expected the <force> of "
-                        f"its YYYY-MM-<force>-street.csv files")
-    _check_force_area(data_dir, areas, tables)
+    _check_force(data_dir, areas, tables)
     dataset = Dataset(
         data_dir=data_dir,
         areas=areas,
@@ -154,10 +149,16 @@ def load_dataset(data_dir: Path | str = paths.DATA_DIR) -> Dataset:
     return dataset
 
 
-def _check_force_area(data_dir: Path, areas: AreaSet, tables: dict[str, pd.DataFrame]) -> None:
-    """A police force area counts every row of its force's files against the residents of its
-    districts: nearly all those rows must fall in them (Derbyshire's: 99.7%), or the force named is
-    not this area's, or a part is missing, and the rate would be wrong."""
+def _check_force(data_dir: Path, areas: AreaSet, tables: dict[str, pd.DataFrame]) -> None:
+    """The force areas.yml names must have files here, or the area's figures would be nought. A
+    police force area counts every row of its force's files against the residents of its districts:
+    nearly all those rows must fall in them (Derbyshire's: 99.7%), or the force named is not this
+    area's, or a part is missing, and the rate would be wrong."""
+    forces = sorted(set(tables[paths.MONTHS_FILE]["force"]))
+    if areas.force and areas.force not in forces:
+        raise DataError(f"{data_dir / paths.AREAS_FILE}: force {areas.force!r} has no police.uk files in "
+                        f"{paths.MONTHS_FILE} (forces there: {', '.join(forces) or 'none'}); expected the <force> of "
+                        f"its YYYY-MM-<force>-street.csv files")
     whole = areas.county
     if not whole.force:
         return

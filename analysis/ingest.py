@@ -137,11 +137,10 @@ def ingest(folders: Iterable[Path], lookup: pd.DataFrame, threads: int = os.cpu_
     place = partial(_placed_file, lookup, lookup_hash, None if cache_dir is None else Path(cache_dir))
     with ThreadPoolExecutor(max_workers=threads) as pool:
         per_file = list(pool.map(place, paths))
-    months = [{"month": STREET_FILE.match(path.name)["month"], "force": STREET_FILE.match(path.name)["force"],
-               "file": path.name, "rows": pc.sum(counts["count"]).as_py() or 0}  # each row is in one group: they add up
+    months = [{**STREET_FILE.match(path.name).groupdict(), "file": path.name,
+               "rows": pc.sum(counts["count"]).as_py() or 0}  # each row is in one group: they add up
               for path, counts in zip(paths, per_file)]
-    placed = pa.concat_tables(per_file).to_pandas().astype(
-        {column: object for column in PLACED_TEXT})
+    placed = pa.concat_tables(per_file).to_pandas().astype({column: object for column in PLACED_TEXT})
     in_districts = placed[placed["reason"].isna()]
     crime_counts = (
         in_districts.groupby(["force", "month", "district_code", "district_name", "crime_type"], as_index=False)["count"]

@@ -8,7 +8,7 @@ flagged but never called a significant change.
 from __future__ import annotations
 
 from analysis.areas import Nouns
-from analysis.assess import MATERIAL_PLACEMENT_RECORDS, MATERIAL_PLACEMENT_SHIFT, Assessment, Result, rows_in_no_part
+from analysis.assess import Assessment, Result, placement_shifts, rows_in_no_part
 from analysis.dataset import Dataset
 from analysis.funnel import OVERDISPERSED
 from analysis.measures import DECIMALS
@@ -469,16 +469,10 @@ def rows_in_no_part_sentence(dataset: Dataset, quarter: Quarter) -> str:
 
 def placement_shift(dataset: Dataset, quarter: Quarter) -> str:
     """A warning where, for a police.uk measure, the share of its records no part can count differs
-    materially between the quarter and the same quarter last year: its change on last year moves by
-    about as much, not because of crime. Each measure affected is named with its shift."""
+    materially between the quarter and the same quarter last year (`assess.placement_shifts`): its
+    change on last year moves by about as much, not because of crime. Each is named with its shift."""
     last_year, whole = quarter.same_quarter_last_year(), dataset.areas.county
-    shifts = {}
-    for measure in (m for m in dataset.measures if m.source == "police_uk"):
-        now, before = rows_in_no_part(dataset, quarter, measure), rows_in_no_part(dataset, last_year, measure)
-        if now and before:
-            shift = now[0] / now[1] - before[0] / before[1]
-            if abs(shift) >= MATERIAL_PLACEMENT_SHIFT and abs(shift) * now[1] >= MATERIAL_PLACEMENT_RECORDS:
-                shifts[lower_first(measure.title)] = 100 * shift
+    shifts = {lower_first(measure.title): shift for measure, shift in placement_shifts(dataset, quarter).items()}
     sentences = []
     for more in (True, False):
         named = [f"{title} {abs(shift):.1f}" for title, shift in shifts.items() if (shift > 0) == more]
