@@ -44,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
                            "area_code,area_name,year,population (default: the .xls in <raw>/ons)")
     data.add_argument("--age-estimates", type=Path,
                       help="ONS mid-year estimates by single year of age (.xls, MYE2; default: the .xls in <raw>/ons)")
+    data.add_argument("--lait", type=Path,
+                      help="DfE LAIT's long table, bds_long_0.parquet, for youth-justice rates (default: in <raw>/dfe-lait)")
     data.add_argument("--drop-missing-months", action="store_true",
                       help="remove months that are in data/derived but not in the folders read (kept by default)")
     data.add_argument("--data", type=Path, default=paths.DATA_DIR, help="data directory to write into")
@@ -131,8 +133,13 @@ def _data(args: argparse.Namespace) -> int:
     if not ages.is_file() and youth_file.is_file():
         print(f"ages 10-17: {ages} not found; {youth_file} kept as it is")
         ages = None
+    lait = args.lait or raw / prepare.LAIT_NAME
+    lait_file = args.data / paths.YOUTH_JUSTICE_FILE
+    if not lait.is_file() and lait_file.is_file():
+        print(f"youth justice: {lait} not found; {lait_file} kept as it is")
+        lait = None
     tables = prepare.derive_tables(folders, args.lookup or raw / prepare.LOOKUP_NAME,
-                                   args.population or raw / prepare.ESTIMATES_NAME, args.data, ages)
+                                   args.population or raw / prepare.ESTIMATES_NAME, args.data, ages, lait)
     print("police.uk folders read:")
     for folder, months in prepare.folder_months(folders).items():
         print(f"  {folder}: {len(months)} month(s), {prepare.month_runs(months) if months else 'none'}")

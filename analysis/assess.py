@@ -102,6 +102,7 @@ class Result:
     county_wide_only: bool = False  # a district's measure reported for the county as a whole only
     dispersion: float | None = None  # cohort measures: variance over Poisson's that interval and test allow for
     events: tuple[KnownEvent, ...] = ()  # known events between the start of the earlier period compared and the end of this one
+    region: tuple[str, float] | None = None  # published rates: the region's name and value for the same year, where published
 
     @property
     def rate(self) -> tuple[float, float, float] | None:
@@ -206,6 +207,8 @@ def _test_of(result: Result) -> tuple:
 def assess_measure(dataset: Dataset, measure: Measure, quarter: Quarter, area: Area, period: str) -> Result:
     if period == "annual_cohort":
         return _cohort_result(dataset, measure, quarter, area)
+    if period == "calendar_year":
+        return _published_result(dataset, measure, quarter, area)
     return _window_result(dataset, measure, quarter, area, period)
 
 
@@ -284,6 +287,34 @@ def _cohort_result(dataset: Dataset, measure: Measure, quarter: Quarter, area: A
                   dispersion=dispersion)
 
 
+def _published_result(dataset: Dataset, measure: Measure, quarter: Quarter, area: Area) -> Result:
+    """A published rate (DfE LAIT) for the calendar year that ended before the quarter's financial
+    year began (YJB publishes a year's figures months after it ends), against the year before and the
+    region. LAIT publishes no counts, so there is no interval and no test."""
+    data = series.published(dataset, measure, area)
+    year = quarter.start_year - 1
+    base = dict(measure=measure, period_type="calendar_year", period_label=f"calendar year {year}",
+                previous_label=f"calendar year {year - 1}")
+    if data.empty:
+        return _unavailable(base, _not_reported(dataset, measure, area), _county_wide_only(dataset, measure, area))
+    if year not in data.index:
+        return _unavailable(base, f"the published figures for {area.name} cover {data.index[0]} to {data.index[-1]}, "
+                                  f"not {year}")
+    row = data.loc[year]
+    if pd.isna(row["value"]):
+        return _unavailable(base, f"the {year} figure for {area.name} is suppressed by the publisher (small numbers)")
+    value = float(row["value"])
+    previous = data["value"].get(year - 1)
+    change = None if previous is None or pd.isna(previous) else Change(
+        float(previous), value - previous, 100 * (value / previous - 1) if measure.rate_per and previous else None,
+        "difference", None, None, None, None, tested=False)
+    region = None if pd.isna(row["region_value"]) else (str(row["region"]), float(row["region_value"]))
+    status, reason, check = _status(dataset, measure, str(year), value, (value, value), change)
+    return Result(**base, value=value, low=None, high=None, numerator=None, denominator=None, change=change,
+                  target_check=check, status=status, status_reason=reason, provisional=False, unavailable=None,
+                  region=region)
+
+
 def _window_change(dataset: Dataset, measure: Measure, area: Area, current: pd.DataFrame, previous: pd.DataFrame,
                    year: int, previous_year: int) -> Change | None:
     """The change from the months of `previous` to those of `current` (None if `previous` lacks a month):
@@ -346,6 +377,8 @@ def compare(dataset: Dataset, measure: Measure, area: Area, quarter: Quarter,
     """An ad-hoc comparison for analysts: the quarter (or, for cohort measures, the latest cohort
     before it) against another quarter ('2020-21 Q2') or cohort year ('2018-19'), by the same
     tests as the paper. Returns the two labels and the change, or why there is none."""
+    if measure.periods == ("calendar_year",):
+        return str(quarter), against, "published rates carry no counts, so no change in them can be tested"
     if measure.periods == ("annual_cohort",):
         if not re.fullmatch(r"\d{4}-\d{2}", against):
             raise PeriodError(f"{measure.id} is compared by cohort year, e.g. '2018-19'; got {against!r}")
@@ -380,6 +413,8 @@ def _unavailable(base: dict, reason: str, county_wide_only: bool = False) -> Res
 def _not_reported(dataset: Dataset, measure: Measure, area: Area) -> str:
     if _county_wide_only(dataset, measure, area):
         return f"reported for {dataset.areas.county.name} as a whole only, not by district"
+    if measure.source == "dfe_lait":
+        return f"published by upper-tier local authority, and {area.name} is not one"
     return f"not reported for {area.name}"
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import paths
+from analysis import lait, paths
 from analysis.areas import ONS_CODE, AreaSet, load_areas
 from analysis.events import KnownEvent, load_events
 from analysis.fingerprint import input_hashes
@@ -26,6 +26,8 @@ _COLUMNS = {
     paths.MONTHS_FILE: {"month": str, "force": str, "file": str, "rows": "int64"},
     paths.POPULATION_FILE: {"area_code": str, "area_name": str, "year": "int64", "population": "int64"},
     paths.YOUTH_POPULATION_FILE: {"area_code": str, "area_name": str, "year": "int64", "population": "int64"},
+    paths.YOUTH_JUSTICE_FILE: {"lait_measure": str, "area_code": str, "area_name": str, "year": "int64", "value": str,
+                               "region": str, "region_value": str},
 }
 
 
@@ -52,6 +54,7 @@ class Dataset:
     months: pd.DataFrame
     population: pd.DataFrame
     youth_population: pd.DataFrame
+    youth_justice: pd.DataFrame  # DfE LAIT's published rates, by measure, area and calendar year (analysis/lait.py)
     local: LocalData
     targets: dict[tuple[str, str], Target]
     report: ReportConfig
@@ -135,6 +138,7 @@ def load_dataset(data_dir: Path | str = paths.DATA_DIR) -> Dataset:
         months=tables[paths.MONTHS_FILE],
         population=tables[paths.POPULATION_FILE],
         youth_population=tables[paths.YOUTH_POPULATION_FILE],
+        youth_justice=_youth_justice(data_dir, areas, tables[paths.YOUTH_JUSTICE_FILE]),
         local=load_local_data(data_dir, {m.id: m.source for m in measures},
                               {a.code for a in areas.all} | set(areas.county.district_codes)),
         targets=load_targets(data_dir, measures),
@@ -190,6 +194,13 @@ def _check_every_row_counted_once(data_dir: Path, tables: dict[str, pd.DataFrame
             raise DataError(f"{data_dir / paths.CRIME_COUNTS_FILE}: {month} of {force} counts {found:,} rows with "
                             f"{paths.UNPLACED_COUNTS_FILE}, while {paths.MONTHS_FILE} gives its file {rows:,}; expected "
                             f"every row of a file counted once (`python -m analysis data` derives them again)")
+
+
+def _youth_justice(data_dir: Path, areas: AreaSet, table: pd.DataFrame) -> pd.DataFrame:
+    try:
+        return lait.checked(data_dir / paths.YOUTH_JUSTICE_FILE, table, {area.code for area in areas.all})
+    except ValueError as error:
+        raise DataError(str(error)) from None
 
 
 def _report_config(data_dir: Path, areas: AreaSet) -> ReportConfig:

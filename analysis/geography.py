@@ -57,6 +57,16 @@ def youth_by_area(path: Path) -> pd.DataFrame:
                          "year": AGE_ESTIMATE_YEAR, "population": table[ages].sum(axis=1).astype("int64")})
 
 
+AUTHORITY_KINDS = ("County", "Unitary Authority", "Metropolitan District", "London Borough")
+
+
+def authorities(path: Path) -> dict[str, str]:
+    """Upper-tier local authority name -> ONS code (sheet MYE 5): the authorities DfE publishes by."""
+    table = _sheet(path, POPULATION_SHEET)
+    table = table[table["Geography1"].isin(AUTHORITY_KINDS)]
+    return {str(name).strip(): str(code) for code, name in zip(table["Code"], table["Name"])}
+
+
 def counties(path: Path) -> dict[str, tuple[str, str, list[tuple[str, str]]]]:
     """County code -> (name, kind, its districts as (code, name)), from the order of sheet MYE 5."""
     found: dict[str, tuple[str, str, list[tuple[str, str]]]] = {}

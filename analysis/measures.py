@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.funnel import DISTRICT_LIMITS, OVERDISPERSED
+from analysis.lait import MEASURES
 from analysis.paths import MEASURES_FILE
 from analysis.yamlfile import read_yaml
 
@@ -15,10 +16,11 @@ OUTCOMES = (
     "ASB and satisfaction",
 )
 POLARITIES = ("lower_is_better", "higher_is_better", "neutral")
-STATISTICS = ("count", "proportion", "rate_per_person", "percent_reduction")
-PERIODS = ("quarter", "year_to_date", "rolling_12_months", "annual_cohort")
+STATISTICS = ("count", "proportion", "rate_per_person", "percent_reduction", "published_rate")
+PERIODS = ("quarter", "year_to_date", "rolling_12_months", "annual_cohort", "calendar_year")
+ANNUAL_PERIODS = ("annual_cohort", "calendar_year")  # a measure with one of these has no other period
 TARGET_KINDS = ("reduction", "at_most", "at_least", "band", "none")
-SOURCES = ("police_uk", "local_counts", "local_proportions", "youth_reoffending", "iom_cohorts")
+SOURCES = ("police_uk", "local_counts", "local_proportions", "youth_reoffending", "iom_cohorts", "dfe_lait")
 POPULATIONS = ("all_ages", "aged_10_17")
 ALL_TYPES = "*"
 # Every crime type police.uk street-level files use (data.police.uk/about, "Crime categories"),
@@ -32,11 +34,11 @@ POLICE_UK_CRIME_TYPES = (
 # The statistic each source can give.
 SOURCE_STATISTICS = {
     "police_uk": "count", "local_counts": "count", "local_proportions": "proportion",
-    "youth_reoffending": "rate_per_person", "iom_cohorts": "percent_reduction",
+    "youth_reoffending": "rate_per_person", "iom_cohorts": "percent_reduction", "dfe_lait": "published_rate",
 }
 # The decimals the paper shows each statistic's values with: a target must need no more, or a value
 # and its target could read alike while one misses the other ("1.04 against at most 1.04").
-DECIMALS = {"count": 0, "rate_per_person": 2, "proportion": 1, "percent_reduction": 0}
+DECIMALS = {"count": 0, "rate_per_person": 2, "proportion": 1, "percent_reduction": 0, "published_rate": 1}
 RATES_PER = tuple(10 ** power for power in range(7))  # "per 1,000 residents": a power of ten, up to a million
 REQUIRED = ("id", "title", "outcome", "source", "statistic", "unit", "numerator", "denominator", "polarity",
             "periods", "comparison", "target", "test")
@@ -67,10 +69,16 @@ class Measure:
     crime_types: tuple[str, ...] | str = ()  # police_uk: the crime types counted, or ALL_TYPES
     exclude_crime_types: tuple[str, ...] = ()
     district_limits: str = OVERDISPERSED  # funnel limits: allowing for the spread between districts, or Poisson
+    lait_measure: str = ""  # dfe_lait: LAIT's short description of the measure (analysis/lait.py)
 
     @property
     def headline_period(self) -> str:
         return self.periods[0]
+
+    @property
+    def monthly(self) -> bool:
+        """Whether its figures are monthly (not one per cohort or calendar year)."""
+        return self.headline_period not in ANNUAL_PERIODS
 
     def counts(self, crime_type: str) -> bool:
         """Whether a police.uk crime type is part of this measure."""
@@ -127,6 +135,16 @@ def _measure(where: str, entry: object) -> Measure:
     if entry["statistic"] == "count" and (type(rate_per) is not int or rate_per not in RATES_PER):
         raise CatalogueError(f"{where}: a count needs rate_per, a whole number above 0: one of "
                              f"{', '.join(f'{rate:,}' for rate in RATES_PER)} residents; got {rate_per!r:.40}")
+    if (entry["source"] == "dfe_lait") != (periods == ["calendar_year"]):
+        raise CatalogueError(f"{where}: periods [calendar_year] go with source dfe_lait, and only with it")
+    if entry["source"] == "dfe_lait":
+        _one_of(where, "lait_measure", entry.get("lait_measure"), tuple(MEASURES))
+        if rate_per != MEASURES[entry["lait_measure"]][0]:
+            per = MEASURES[entry["lait_measure"]][0]
+            raise CatalogueError(f"{where}: LAIT publishes {entry['lait_measure']} " + (
+                f"per {per:,}: rate_per must be {per}" if per else "as a percentage: give no rate_per"))
+        if entry["target"] != "none":  # published rates carry no counts, so no interval to judge a target by
+            raise CatalogueError(f"{where}: a published rate has no interval to judge a target by; target must be none")
     crime_types = entry.get("crime_types", ())
     if entry["source"] == "police_uk" and crime_types != ALL_TYPES and not (isinstance(crime_types, list) and crime_types):
         raise CatalogueError(f"{where}: crime_types must be a list of police.uk crime types or {ALL_TYPES!r}")
@@ -146,6 +164,7 @@ def _measure(where: str, entry: object) -> Measure:
         crime_types=crime_types if crime_types == ALL_TYPES else tuple(map(str, crime_types)),
         exclude_crime_types=tuple(map(str, entry.get("exclude_crime_types", []))),
         district_limits=entry.get("district_limits", OVERDISPERSED),
+        lait_measure=str(entry.get("lait_measure", "")),
     )
 
 

@@ -32,4 +32,5 @@ UNPLACED_COUNTS_FILE = f"{DERIVED}/unplaced_counts.csv"
 MONTHS_FILE = f"{DERIVED}/months.csv"
 POPULATION_FILE = f"{DERIVED}/population.csv"
 YOUTH_POPULATION_FILE = f"{DERIVED}/population_10_17.csv"
+YOUTH_JUSTICE_FILE = f"{DERIVED}/youth_justice.csv"  # DfE LAIT's published youth-justice rates
 LSOA_LOOKUP_FILE = f"{DERIVED}/lsoa_districts.csv"

@@ -14,8 +14,8 @@ from typing import Iterable
 
 import pandas as pd
 
-from analysis import geography, paths
-from analysis.areas import load_areas
+from analysis import geography, lait, paths
+from analysis.areas import AreaSet, load_areas
 from analysis.ingest import STREET_FILE, IngestError, find_street_files, ingest, read_lookup
 from analysis.periods import complete_quarters, month_runs, months_between
 
@@ -24,6 +24,8 @@ ESTIMATES_NAME = geography.ESTIMATES_NAME  # the national ONS mid-year estimates
 DEFAULT_POLICE_UK = sorted(p for p in (paths.SHARED_DATA_DIR / "police-uk").glob("*") if p.is_dir())
 DEFAULT_LOOKUP = paths.SHARED_DATA_DIR / LOOKUP_NAME
 DEFAULT_ESTIMATES = paths.SHARED_DATA_DIR / ESTIMATES_NAME
+LAIT_NAME = lait.LAIT_NAME
+DEFAULT_LAIT = paths.SHARED_DATA_DIR / LAIT_NAME
 INGEST_CACHE = ".cache/ingest"  # in the data directory: each raw file's counts, by the hash of its bytes
 MONTH_TABLES = (paths.CRIME_COUNTS_FILE, paths.UNPLACED_COUNTS_FILE, paths.MONTHS_FILE)  # rows by month
 POPULATION_COLUMNS = ["area_code", "area_name", "year", "population"]
@@ -31,9 +33,10 @@ POPULATION_COLUMNS = ["area_code", "area_name", "year", "population"]
 
 def derive_tables(
     police_uk_folders: Iterable[Path], lookup_path: Path, population_path: Path, data_dir: Path,
-    age_estimates_path: Path | None = DEFAULT_ESTIMATES,
+    age_estimates_path: Path | None = DEFAULT_ESTIMATES, lait_path: Path | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Every derived table, keyed by its file name under the data directory (aged 10-17 if given)."""
+    """Every derived table, keyed by its file name under the data directory (aged 10-17, and DfE
+    LAIT's youth-justice figures, if given; the authorities are named in the estimates as published)."""
     areas = load_areas(data_dir)
     district_codes = set(areas.county.district_codes)
     if areas.force:  # another force's files would count its crimes nowhere, or in districts not its own
@@ -56,7 +59,22 @@ def derive_tables(
     }
     if age_estimates_path is not None:
         tables[paths.YOUTH_POPULATION_FILE] = youth_population(age_estimates_path, district_codes)
+    if lait_path is not None:
+        names = geography.authorities(age_estimates_path or population_path)
+        tables[paths.YOUTH_JUSTICE_FILE] = lait.youth_justice(lait_path, names, areas_by_authority(areas, set(names.values())))
     return tables
+
+
+def areas_by_authority(areas: AreaSet, authorities: set[str]) -> dict[str, str]:
+    """Upper-tier authority code -> the area of the pack that is that authority: the whole area or a
+    part with that code, or a part whose one district is a unitary authority (Derby)."""
+    found = {}
+    for area in areas.all:
+        own = area.code if area.code in authorities else (
+            area.district_codes[0] if len(area.district_codes) == 1 and area.district_codes[0] in authorities else None)
+        if own is not None:
+            found[own] = area.code
+    return found
 
 
 def district_population(path: Path, district_codes: set[str]) -> pd.DataFrame:

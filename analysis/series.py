@@ -4,7 +4,7 @@ A police force area's crime counts are every row its force published (police.uk'
 placed in a district or not; any other area's are its districts'. An area's local figures are its
 own rows where the source has them, otherwise the sum of its districts' rows (a county's, or a
 partnership's of several districts), only where every district has a row: a partial sum would look
-like a fall.
+like a fall. Published rates (DfE LAIT) are an area's own rows: rates cannot be summed.
 """
 from __future__ import annotations
 
@@ -42,6 +42,14 @@ def cohorts(dataset: Dataset, measure: Measure, area: Area) -> pd.DataFrame:
     return _area_rows(table, area, "cohort_year", value_columns)
 
 
+def published(dataset: Dataset, measure: Measure, area: Area) -> pd.DataFrame:
+    """Calendar years (index, oldest first) with the area's published value and its region's (NaN
+    where suppressed), and the region's name: the area's own rows only, since rates cannot be summed."""
+    table = dataset.youth_justice
+    rows = table[(table["lait_measure"] == measure.lait_measure) & (table["area_code"] == area.code)]
+    return rows.set_index("year").sort_index()[["value", "region", "region_value"]]
+
+
 def values(data: pd.DataFrame, measure: Measure) -> pd.Series:
     """The monthly figure a chart or an SPC chart shows: the count, or the percentage for proportions."""
     if measure.statistic == "proportion":
@@ -51,8 +59,8 @@ def values(data: pd.DataFrame, measure: Measure) -> pd.Series:
 
 def reported_for(dataset: Dataset, measure: Measure, area: Area) -> bool:
     """Whether the source has any figures for this area (some local measures are county-wide only)."""
-    data = cohorts(dataset, measure, area) if measure.periods == ("annual_cohort",) else monthly(dataset, measure, area)
-    return not data.empty
+    read = {"annual_cohort": cohorts, "calendar_year": published}.get(measure.periods[0], monthly)
+    return not read(dataset, measure, area).empty
 
 
 def _area_rows(rows: pd.DataFrame, area: Area, key: str, value_columns: list[str]) -> pd.DataFrame:

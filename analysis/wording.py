@@ -51,11 +51,14 @@ def signed(text: str) -> str:
 
 def value_text(result: Result) -> str:
     """The value in its measure's own form: '12,987', '27.3%', '1.04', '38%'."""
-    return _formatted(result.measure.statistic, result.value)
+    return _formatted(result.measure, result.value)
 
 
-def _formatted(statistic: str, value: float) -> str:
+def _formatted(measure, value: float) -> str:
+    statistic = measure.statistic
     if statistic == "count":
+        return count(value)
+    if statistic == "published_rate" and measure.rate_per:  # as YJB publishes them: whole numbers per 100,000
         return count(value)
     shown = f"{value:.{DECIMALS[statistic]}f}"
     return shown if statistic == "rate_per_person" else f"{shown}%"
@@ -66,6 +69,8 @@ def value_with_unit(result: Result) -> str:
     unit, statistic = result.measure.unit, result.measure.statistic
     if statistic == "proportion":
         return f"{value_text(result)} {unit.removeprefix('% ')} ({count(result.numerator)} of {count(result.denominator)})"
+    if statistic == "published_rate":
+        return f"{value_text(result)} {unit.removeprefix('% ')}"
     if statistic == "percent_reduction":
         counts = f"({count(result.numerator)} offences after, {count(result.denominator)} before)"
         if result.value < 0:
@@ -78,19 +83,25 @@ def value_with_unit(result: Result) -> str:
 
 def gap_unit(result: Result) -> str:
     """The unit a difference is measured in."""
-    statistic = result.measure.statistic
-    if statistic in ("proportion", "percent_reduction"):
+    if _in_points(result):
         return "percentage points"
     return result.measure.unit
+
+
+def _in_points(result: Result) -> bool:
+    """Whether the measure is a percentage, whose differences are percentage points."""
+    statistic = result.measure.statistic
+    return statistic in ("proportion", "percent_reduction") or (statistic == "published_rate" and not result.measure.rate_per)
 
 
 def difference_text(result: Result) -> str:
     """The change on the previous value, worked from the two values as the page shows them, so the sum
     adds up on the page (25.3% against 18.7% is +6.6 points, whatever the unrounded values)."""
     statistic, change = result.measure.statistic, result.change
-    if statistic == "count":
-        return signed(f"{change.difference:+,.0f}")
-    places = {"rate_per_person": 2, "proportion": 1}.get(statistic, 0)
+    if statistic == "count" or (statistic == "published_rate" and result.measure.rate_per):
+        shown = float(value_text(result).replace(",", "")) - float(previous_text(result).replace(",", ""))
+        return signed(f"{shown:+,.0f}")
+    places = {"rate_per_person": 2, "proportion": 1, "published_rate": 1}.get(statistic, 0)
     shown = float(f"{result.value:.{places}f}") - float(f"{change.previous:.{places}f}")
     if statistic == "percent_reduction":  # "+3 points" of a reduction could read as 3 points more offending
         size = f"{abs(shown):.0f} percentage point{'' if abs(shown) == 1 else 's'}"
@@ -99,14 +110,15 @@ def difference_text(result: Result) -> str:
 
 
 def previous_text(result: Result) -> str:
-    return _formatted(result.measure.statistic, result.change.previous)
+    return _formatted(result.measure, result.change.previous)
 
 
 def change_size(result: Result) -> str:
     """'+366, +62%' for counts with a base of 10 or more; otherwise the difference alone."""
     change = result.change
     parts = [difference_text(result)]
-    if change.percent is not None and change.previous >= SMALLEST_BASE_FOR_PERCENT and result.measure.statistic == "count":
+    if change.percent is not None and change.previous >= SMALLEST_BASE_FOR_PERCENT and result.measure.statistic in (
+            "count", "published_rate"):
         parts.append(signed(f"{change.percent:+.0f}%"))
     return ", ".join(parts)
 
@@ -273,14 +285,19 @@ def events_note(results, explained: bool = False) -> str:
 
 def _comparison(result: Result) -> str:
     change = result.change
-    cohort = result.period_type == "annual_cohort"
-    against = "the previous cohort" if cohort else "the same period last year"
+    against = {"annual_cohort": "the previous cohort", "calendar_year": "the year before"}.get(
+        result.period_type, "the same period last year")
     if change is None:
+        if result.period_type == "calendar_year":
+            return f"no comparison is available with {against}: its figure is suppressed or not published"
         return f"no comparison is available with {against}"
     size = f"{previous_text(result)} in {_the(result.previous_label)}; {change_size(result)}"
     if not change.tested:
-        reason = "the figures are provisional, so the change is not tested" if result.provisional else \
-            "the change between cohorts is not tested"
+        reason = {"annual_cohort": "the change between cohorts is not tested",
+                  "calendar_year": "published as rates without counts, so the change cannot be tested"
+                  }.get(result.period_type, "the change is not tested")
+        if result.provisional:
+            reason = "the figures are provisional, so the change is not tested"
         return f"against {size}: {reason}"
     if not change.significant:
         if large_change(result):
@@ -326,8 +343,20 @@ def result_sentence(result: Result) -> str:
     if result.provisional:
         head += ", provisional"
     sentence = f"{head}, {change_sentence(result)}."
+    if result.period_type == "calendar_year":
+        sentence += f" {region_sentence(result)}"
     target = target_sentence(result)
     return f"{sentence} {target}." if target else sentence
+
+
+def region_sentence(result: Result) -> str:
+    """A published rate beside its region's for the same year (not tested: there are no counts)."""
+    if result.region is None:
+        return "The region's figure for the year is suppressed or not published."
+    name, value = result.region
+    own, theirs = value_text(result), _formatted(result.measure, value)
+    position = "the same as" if own == theirs else "lower than" if result.value < value else "higher than"
+    return f"That is {position} the {name} region's {theirs} (not tested)."
 
 
 def overview(area: str, headline: list[Result], headline_measure: str) -> str:
@@ -447,7 +476,8 @@ def data_gaps(dataset: Dataset, quarter: Quarter, assessment: Assessment | None 
             key = (whose, result.period_label if whose == "police.uk" else "")
             gaps.setdefault(key, f"{figures} {result.unavailable.removeprefix('data ')}"
                                  + (": those figures are not available." if whose == "police.uk" else "."))
-        elif result.value is not None and result.change is None and result.period_type != "annual_cohort":
+        elif result.value is not None and result.change is None and result.period_type not in ("annual_cohort",
+                                                                                                "calendar_year"):
             key = ("police.uk comparison", result.previous_label) if whose == "police.uk" else (whose, "")
             gaps.setdefault(key, f"{figures} lack months of {result.previous_label}: there is no comparison with it.")
     return list(gaps.values())
@@ -563,14 +593,14 @@ def change_cell(result: Result) -> str:
 
 def trend_cell(result: Result) -> str:
     if result.trend is None:
-        return "annual figure" if result.period_type == "annual_cohort" else "not available"
+        return "annual figure" if result.period_type in ("annual_cohort", "calendar_year") else "not available"
     return result.trend.label
 
 
 def spc_cell(result: Result) -> str:
     chart = result.spc
     if chart is None:
-        return "annual figure" if result.period_type == "annual_cohort" else "not available"
+        return "annual figure" if result.period_type in ("annual_cohort", "calendar_year") else "not available"
     if chart.variation_icon is None:
         return f"too few months ({len(chart.points)} of the {FIRM_LIMIT_POINTS} needed)"
     return chart.variation_icon + (f"; {chart.assurance_icon}" if chart.assurance_icon else "")

@@ -18,7 +18,8 @@ needs_shared_data = pytest.mark.skipif(
 @pytest.fixture(scope="session")
 def small_data_dir(tmp_path_factory) -> Path:
     """Testshire (Blaby and Melton): police.uk rows for 2021-07..09 and 2022-07..09 (tests/data/police-uk),
-    hand-made local data (tests/data/local) and targets (tests/data/targets.yml)."""
+    hand-made local data (tests/data/local), youth-justice rates (tests/data/youth_justice.csv: the
+    2021 re-offending figure suppressed) and targets (tests/data/targets.yml)."""
     data_dir = tmp_path_factory.mktemp("data")
     shutil.copy(TEST_DATA / "areas.yml", data_dir / paths.AREAS_FILE)
     shutil.copy(TEST_DATA / "targets.yml", data_dir / "targets.yml")
@@ -29,4 +30,5 @@ def small_data_dir(tmp_path_factory) -> Path:
                            data_dir, age_estimates_path=None)
     write_tables(tables, data_dir)
     shutil.copy(TEST_DATA / "population_10_17.csv", data_dir / paths.YOUTH_POPULATION_FILE)
+    shutil.copy(TEST_DATA / "youth_justice.csv", data_dir / paths.YOUTH_JUSTICE_FILE)
     return data_dir

@@ -263,6 +263,35 @@ BUILD_CASES = {
     "derived counts with a bad month": (
         "derived/crime_counts.csv", "2022-07,", "2022-13,",
         "crime_counts.csv, row"),
+    "a published rate in exponent form": (
+        "derived/youth_justice.csv", "2021,108,", "2021,1E3,",
+        "youth_justice.csv, row 4: value is '1E3', expected a number from 0 to 100,000 as LAIT publishes it, or blank "
+        "where suppressed"),
+    "a re-offending percentage above 100": (
+        "derived/youth_justice.csv", "2020,37.14,", "2020,137.14,",
+        "youth_justice.csv, row 6: value is '137.14', expected a number from 0 to 100"),
+    "a region's value negative": (
+        "derived/youth_justice.csv", "East Midlands,158", "East Midlands,-158",
+        "youth_justice.csv, row 4: region_value is '-158', expected a number from 0 to 100,000"),
+    "a published rate of an area not in the pack": (
+        "derived/youth_justice.csv", "FirstYJS,E10999999,Testshire,2021", "FirstYJS,E10000018,Leicestershire,2021",
+        "youth_justice.csv, row 4: area_code is 'E10000018', expected an area of areas.yml"),
+    "a published year given twice": (
+        "derived/youth_justice.csv", "FirstYJS,E10999999,Testshire,2020", "FirstYJS,E10999999,Testshire,2021",
+        "youth_justice.csv, row 4: FirstYJS for E10999999 in 2021 is given twice"),
+    "an unknown LAIT measure": (
+        "derived/youth_justice.csv", "FirstYJS,E10999999,Testshire,2021", "FirstYJ,E10999999,Testshire,2021",
+        "youth_justice.csv, row 4: lait_measure is 'FirstYJ', expected one of FirstYJS, ReoffYO"),
+    "a target for a published rate": (
+        "measures.yml", "    target: none\n    test: none; published", "    target: at_most\n    test: none; published",
+        "first_time_entrants_published): a published rate has no interval to judge a target by; target must be none"),
+    "a published rate per the wrong number": (
+        "measures.yml", "rate_per: 100000\n    numerator: children", "rate_per: 1000\n    numerator: children",
+        "first_time_entrants_published): LAIT publishes FirstYJS per 100,000: rate_per must be 100000"),
+    "a calendar year for a police.uk count": (
+        "measures.yml", "periods: [quarter]\n  - <<: *crime\n    id: criminal_damage_arson",
+        "periods: [calendar_year]\n  - <<: *crime\n    id: criminal_damage_arson",
+        "(asb_incidents): periods [calendar_year] go with source dfe_lait, and only with it"),
 }
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from analysis import paths
 from analysis.ingest import IngestError, count_file, find_street_files, ingest, read_lookup
-from analysis.prepare import DEFAULT_LOOKUP, DEFAULT_POLICE_UK, DEFAULT_ESTIMATES, derive_tables
+from analysis.prepare import DEFAULT_LOOKUP, DEFAULT_POLICE_UK, DEFAULT_ESTIMATES, DEFAULT_LAIT, derive_tables
 from conftest import SHARED_DATA, TEST_DATA, needs_shared_data
 
 HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
@@ -89,7 +89,7 @@ def test_a_folder_without_street_files_is_refused(tmp_path):
 
 @needs_shared_data
 def test_committed_derived_data_matches_a_rebuild_from_the_raw_files():
-    tables = derive_tables(DEFAULT_POLICE_UK, DEFAULT_LOOKUP, DEFAULT_ESTIMATES, paths.DATA_DIR)
+    tables = derive_tables(DEFAULT_POLICE_UK, DEFAULT_LOOKUP, DEFAULT_ESTIMATES, paths.DATA_DIR, lait_path=DEFAULT_LAIT)
     for name, rebuilt in tables.items():
         committed = pd.read_csv(paths.DATA_DIR / name, dtype=str, keep_default_na=False)
         rebuilt = rebuilt.astype(str).reset_index(drop=True)

@@ -57,6 +57,15 @@ E07000133,Melton,2013,50000
 E07000133,Melton,2014,50000
 """)
     shutil.copy(TEST_DATA / "population_10_17.csv", data / "derived/population_10_17.csv")
+    # Published youth-justice rates: the 2014-15 paper shows calendar 2013, the year before the financial year
+    write(data / "derived/youth_justice.csv", """
+lait_measure,area_code,area_name,year,value,region,region_value
+FirstYJS,E10999999,Testshire,2012,250,East Midlands,300
+FirstYJS,E10999999,Testshire,2013,200,East Midlands,300
+FirstYJS,E10999999,Testshire,2014,1,East Midlands,1
+ReoffYO,E10999999,Testshire,2012,,East Midlands,
+ReoffYO,E10999999,Testshire,2013,33.33,East Midlands,33.3
+""")
     write(data / "local/youth_reoffending.csv", """
 area_code,cohort_year,offenders,reoffences,provisional
 E10999999,2012-13,300,285,no
@@ -109,6 +118,22 @@ def test_marac_repeats_moved_into_the_expected_range(paper):
 def test_hate_incidents_stayed_level(paper):
     sentence = paper["hate_incidents"]
     assert "similar to the same period last year (60 in 2013-14 Q1; +1, +2%): no significant change" in sentence
+
+
+def test_first_time_entrants_are_the_published_rate_of_the_year_before_against_the_region(paper):
+    # 200 against 250 per 100,000: -50, -20%; 2014 (the financial year's own) is not yet published.
+    sentence = paper["first_time_entrants_published"]
+    assert ("200 entrants per 100,000 residents aged 10 to 17 in calendar year 2013, against 250 in calendar year "
+            "2012; \u221250, \u221220%: published as rates without counts, so the change cannot be tested") in sentence
+    assert "lower than the East Midlands region's 300 (not tested)" in sentence
+
+
+def test_suppressed_re_offending_figures_give_no_comparison_and_a_region_shown_as_published(paper):
+    # 33.33% shows as 33.3%, the region's 33.3% too: the same as shown, never "higher" by 0.03.
+    sentence = paper["youth_reoffending_published"]
+    assert "33.3% of young offenders re-offending in calendar year 2013" in sentence
+    assert "no comparison is available with the year before: its figure is suppressed or not published" in sentence
+    assert "the same as the East Midlands region's 33.3%" in sentence
 
 
 def test_criminal_damage_fell(paper):

@@ -1,0 +1,169 @@
+"""DfE LAIT's youth-justice rates: read as published, quirks and all, matched to the pack's areas,
+and reported as real figures beside the region's."""
+import pandas as pd
+import pytest
+
+from analysis import lait, paths, wording
+from analysis.areas import load_areas
+from analysis.assess import assess
+from analysis.dataset import load_dataset
+from analysis.ingest import IngestError
+from analysis.periods import Quarter
+from analysis.prepare import DEFAULT_ESTIMATES, areas_by_authority
+from analysis.present import illustrative_notice
+from tests.conftest import needs_shared_data
+
+LAIT_FILE = paths.SHARED_DATA_DIR / lait.LAIT_NAME
+NAMES = {"Leicestershire": "E10000018", "Camden": "E09000007", "County Durham": "E06000047", "Leeds": "E08000035"}
+
+
+def long_table(tmp_path, rows):
+    """A LAIT long table of the given (Short Desc, Years, LA and Regions, Values, Region) rows, as
+    DfE publishes it (text values, a float LA number, Data item on the first row only)."""
+    table = pd.DataFrame(rows, columns=["Short Desc", "Years", "LA and Regions", "Values", "Region"])
+    table.insert(1, "Data item", ["First Time entrants"] + [None] * (len(rows) - 1))
+    table["LA Number"] = 855.0
+    path = tmp_path / "bds_long_0.parquet"
+    table.to_parquet(path)
+    return path
+
+
+def test_float_artefacts_suppression_and_region_names_are_read_as_lait_shows_them(tmp_path):
+    path = long_table(tmp_path, [
+        ("ReoffYO", "2021", "Leicestershire", "39.130000000000003", "East Midlands"),
+        ("ReoffYO", "2021", "East Midlands", "22.82", "NA"),
+        ("ReoffYO", "2022", "Leicestershire", "-", "East Midlands"),
+        ("ReoffYO", "2022", "East Midlands", "21.94", "NA"),
+        ("FirstYJS", "2021", "Camden", "250", "Inner London"),  # its region's rows are 'London (Inner)'
+        ("FirstYJS", "2021", "London (Inner)", "-", "NA"),
+        ("FirstYJS", "2021", "Durham", "180", "North East"),  # ONS: County Durham
+        ("FirstYJS", "2021", "North East", "200", "NA"),
+        ("FirstYJS", "2021", "Leeds", "190", "Yorkshire and The Humber"),  # the region's row: 'the Humber'
+        ("FirstYJS", "2021", "Yorkshire and the Humber", "170", "NA"),
+        ("FirstYJS", "2021", "England", "1333", "NA"),  # the sum of regional rates: never used
+        ("LAC_Convictions", "2021", "Leicestershire", "3", "East Midlands"),  # not a measure reported
+    ])
+    table = lait.youth_justice(path, NAMES, {code: f"area {code}" for code in NAMES.values()})
+    rows = {(r.lait_measure, r.area_name, r.year): (r.value, r.region, r.region_value) for r in table.itertuples()}
+    assert rows == {
+        ("ReoffYO", "Leicestershire", 2021): ("39.13", "East Midlands", "22.82"),
+        ("ReoffYO", "Leicestershire", 2022): ("", "East Midlands", "21.94"),
+        ("FirstYJS", "Camden", 2021): ("250", "Inner London", ""),
+        ("FirstYJS", "Durham", 2021): ("180", "North East", "200"),
+        ("FirstYJS", "Leeds", 2021): ("190", "Yorkshire and The Humber", "170"),
+    }
+    assert set(table["area_code"]) == {"area E10000018", "area E09000007", "area E06000047", "area E08000035"}
+
+
+def test_only_the_packs_authorities_are_kept(tmp_path):
+    path = long_table(tmp_path, [("FirstYJS", "2021", "Leicestershire", "108", "East Midlands"),
+                                 ("FirstYJS", "2021", "Camden", "250", "Inner London"),
+                                 ("FirstYJS", "2021", "East Midlands", "158", "NA"),
+                                 ("FirstYJS", "2021", "London (Inner)", "300", "NA")])
+    table = lait.youth_justice(path, NAMES, {"E10000018": "E10000018"})
+    assert list(table["area_name"]) == ["Leicestershire"]
+
+
+@pytest.mark.parametrize("value", ["abc", "-5", "100001", ""])
+def test_a_value_lait_could_not_publish_is_refused_naming_it(tmp_path, value):
+    path = long_table(tmp_path, [("FirstYJS", "2021", "Leicestershire", value, "East Midlands"),
+                                 ("FirstYJS", "2021", "East Midlands", "158", "NA")])
+    with pytest.raises(IngestError, match=f"FirstYJS for Leicestershire in '2021' is '{value}'; expected a number from "
+                                          f"0 to 100,000, or '-' where suppressed"):
+        lait.youth_justice(path, NAMES, {"E10000018": "E10000018"})
+
+
+def test_a_file_that_is_not_the_long_table_is_one_line(tmp_path):
+    path = tmp_path / "bds_long_0.parquet"
+    path.write_text("not parquet")
+    with pytest.raises(IngestError, match="bds_long_0.parquet: cannot read DfE LAIT's long table"):
+        lait.youth_justice(path, NAMES, {})
+
+
+@needs_shared_data
+def test_leicestershire_rates_are_those_lait_publishes():
+    """The values of the shared data's README (taken from LAIT's own table), read from the parquet."""
+    table = lait.youth_justice(LAIT_FILE, {"Leicestershire": "E10000018"}, {"E10000018": "E10000018"})
+    first = table[table["lait_measure"] == "FirstYJS"]
+    assert list(first["year"]) == list(range(2016, 2025))
+    assert list(first["value"]) == ["172", "190", "179", "150", "123", "108", "111", "102", "75"]
+    assert list(first["region_value"]) == ["307", "281", "241", "206", "164", "158", "172", "136", "98"]
+    reoffending = table[table["lait_measure"] == "ReoffYO"].set_index("year")
+    assert reoffending.at[2021, "value"] == "39.13" and reoffending.at[2024, "value"] == ""  # published '-'
+    assert set(table["region"]) == {"East Midlands"}
+
+
+@needs_shared_data
+def test_a_force_area_is_no_authority_but_its_unitary_partnership_is(tmp_path):
+    """Derbyshire's force area (E23000018) is not the county of that name: only Derby, a partnership of
+    one unitary authority, has LAIT figures (470 first time entrants per 100,000 in 2016)."""
+    from analysis.geography import authorities
+    from analysis.new_area import init_area
+
+    init_area(tmp_path / "derbyshire", paths.SHARED_DATA_DIR, police_force="Derbyshire")
+    areas = load_areas(tmp_path / "derbyshire")
+    names = authorities(DEFAULT_ESTIMATES)
+    assert areas_by_authority(areas, set(names.values())) == {"E06000015": areas.find("Derby").code}
+    table = lait.youth_justice(LAIT_FILE, names, areas_by_authority(areas, set(names.values())))
+    derby = table[(table["lait_measure"] == "FirstYJS") & (table["year"] == 2016)]
+    assert list(derby["area_name"]) == ["Derby"] and list(derby["value"]) == ["470"]
+
+
+@pytest.fixture(scope="module")
+def dataset(small_data_dir):
+    return load_dataset(small_data_dir)
+
+
+def results(dataset, area, quarter=Quarter(2022, 2)):
+    return {r.measure.id: r for r in assess(dataset, quarter, dataset.areas.find(area)).results}
+
+
+def test_the_paper_shows_the_year_ended_before_its_financial_year(dataset):
+    # tests/data/youth_justice.csv: Testshire 108 in 2021 and 120 in 2020; the region 158
+    first = results(dataset, "Testshire")["first_time_entrants_published"]
+    assert (first.period_label, first.value, first.change.previous, first.region) == \
+        ("calendar year 2021", 108, 120, ("East Midlands", 158))
+    assert not first.change.tested and first.status.key == "no_target"
+    earlier = results(dataset, "Testshire", Quarter(2021, 1))["first_time_entrants_published"]
+    assert earlier.period_label == "calendar year 2020" and earlier.value == 120
+
+
+def test_a_suppressed_figure_is_not_available_and_says_why(dataset):
+    reoffending = results(dataset, "Testshire")["youth_reoffending_published"]
+    assert reoffending.value is None
+    assert reoffending.unavailable == "the 2021 figure for Testshire is suppressed by the publisher (small numbers)"
+
+
+def test_a_year_not_yet_published_is_not_available_not_an_earlier_year(dataset):
+    later = results(dataset, "Testshire", Quarter(2024, 1))["first_time_entrants_published"]
+    assert later.value is None and later.unavailable == \
+        "the published figures for Testshire cover 2019 to 2021, not 2023"
+
+
+def test_a_district_has_no_published_rate_and_is_pointed_to_the_whole(dataset):
+    melton = results(dataset, "Melton")["first_time_entrants_published"]
+    assert melton.value is None and melton.county_wide_only
+    assert melton.unavailable == "reported for Testshire as a whole only, not by district"
+
+
+def test_the_illustrative_notice_names_local_measures_and_never_the_published_rates(dataset):
+    assessment = assess(dataset, Quarter(2022, 2), dataset.areas.county)
+    illustrative, real = illustrative_notice(dataset, assessment).split(" are a sample generated by the project")
+    assert "the figures for first time entrants to the youth justice system, domestic abuse incidents" in illustrative
+    assert "published rate" not in illustrative
+    # the 2021 re-offending figure is suppressed: only the first time entrants' figure is shown as real
+    assert real.endswith("are real police.uk data. So are first time entrants to the youth justice system (YJB "
+                         "published rate): official figures, as published.")
+
+
+@needs_shared_data
+def test_the_default_pack_reports_leicestershires_published_rates():
+    dataset = load_dataset(paths.DATA_DIR)
+    first = results(dataset, "Leicestershire")["first_time_entrants_published"]
+    sentence = wording.result_sentence(first)
+    assert ("108 entrants per 100,000 residents aged 10 to 17 in calendar year 2021, against 123 in calendar year "
+            "2020; \u221215, \u221212%") in sentence
+    assert "lower than the East Midlands region's 158 (not tested)" in sentence
+    reoffending = wording.result_sentence(results(dataset, "Leicestershire")["youth_reoffending_published"])
+    assert "39.1% of young offenders re-offending in calendar year 2021, against 37.1%" in reoffending
+    assert "higher than the East Midlands region's 22.8% (not tested)" in reoffending
