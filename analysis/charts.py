@@ -148,6 +148,41 @@ def monthly_panels(panels: list[Panel], quarter: Quarter, area_name: str, outcom
     return figure
 
 
+def published_rates(panels: dict[str, pd.DataFrame], area_name: str, outcome: str, alt: str, note: str = "") -> Chart:
+    """Published yearly rates, one panel per measure (title -> a table by year of the area's value and
+    its region's): the area's line solid with dots, the region's dashed, gaps where a value is
+    suppressed; the last year is the one the paper reports."""
+    columns = 2
+    rows = -(-len(panels) // columns)
+    numbers = pd.concat({textwrap.shorten(title, 60): table for title, table in panels.items()}, axis=1)
+    numbers.index.name = "Year"
+    figure = Chart(alt, numbers, note, figsize=(A4_WIDTH_INCHES, 1.9 * rows + 1.2))
+    with house_style():
+        axes = figure.subplots(rows, columns, squeeze=False)
+        for axis, (title, table) in zip(axes.flat, panels.items()):
+            years = list(table.index)
+            area, region = table.columns
+            axis.plot(years, table[region], color=PALETTE[9], linewidth=1, linestyle="--", marker="o", markersize=2.5,
+                      label=region, clip_on=False)
+            axis.plot(years, table[area], color=HIGHLIGHT, linewidth=1.8, marker="o", markersize=3.5, label=area_name,
+                      clip_on=False)
+            axis.set_title(textwrap.fill(title, 40), fontsize=9, loc="left")
+            axis.set_ylim(bottom=0, top=max(1, np.nanmax(table.to_numpy(dtype=float), initial=0)) * 1.12)
+            axis.set_xticks(years, [str(year) for year in years])
+            axis.tick_params(labelsize=7)
+        for index, axis in enumerate(axes.flat):
+            axis.set_visible(index < len(panels))
+        handles = {label: handle for axis in axes.flat for handle, label in zip(*axis.get_legend_handles_labels())}
+        height = figure.get_figheight()
+        figure.legend(handles.values(), handles.keys(), loc="upper left", bbox_to_anchor=(0.01, 1 - 0.58 / height),
+                      ncol=len(handles), fontsize=7, frameon=False)
+        figure.suptitle(f"{outcome}\n{area_name}: published yearly rates against the region", fontsize=10, x=0.01,
+                        y=1 - 0.1 / height, ha="left", va="top")
+        figure.subplots_adjust(left=0.07, right=0.98, top=1 - 1.35 / height, bottom=0.45 / height, hspace=0.8,
+                               wspace=0.18)
+    return figure
+
+
 def funnel(table: pd.DataFrame, measure: Measure, title: str, quarter: Quarter, highlight: str, alt: str,
            limits_name: str, nouns: Nouns) -> Chart:
     """Funnel plot: each district's value against its size, with the 95% and 99.8% limits around the

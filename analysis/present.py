@@ -299,10 +299,50 @@ def figure_numbers(dataset: Dataset, assessment: Assessment, locality: Result) -
     where it has one, then the district rates and the funnel plot where districts are compared; and
     the monthly chart of each measure charted (measure id -> figure number)."""
     panels = {outcome: _monthly_panels(dataset, assessment, outcome) for outcome in OUTCOMES}
-    keys = [outcome for outcome in OUTCOMES if panels[outcome]]
+    published = {outcome: _published_results(assessment, outcome) for outcome in OUTCOMES}
+    keys = [key for outcome in OUTCOMES for key, shown in ((outcome, panels[outcome]),
+                                                           (published_key(outcome), published[outcome])) if shown]
     keys += ["rates", "funnel"] if locality.districts is not None else []
     numbers = {key: number for number, key in enumerate(keys, start=1)}
-    return numbers, {result.measure.id: numbers[outcome] for outcome in OUTCOMES for result, _ in panels[outcome]}
+    charted = {result.measure.id: numbers[outcome] for outcome in OUTCOMES for result, _ in panels[outcome]}
+    charted |= {result.measure.id: numbers[published_key(outcome)] for outcome in OUTCOMES for result in published[outcome]}
+    return numbers, charted
+
+
+def published_key(outcome: str) -> str:
+    """The figure key of an outcome's chart of published yearly rates."""
+    return f"{outcome}: published"
+
+
+def _published_results(assessment: Assessment, outcome: str) -> list[Result]:
+    return [r for r in assessment.headline if r.measure.outcome == outcome and r.period_type == "calendar_year"
+            and r.value is not None]
+
+
+def published_chart(dataset: Dataset, assessment: Assessment, outcome: str, number: int | None = None) -> Chart | None:
+    """An outcome's published yearly rates (DfE LAIT) up to the year the paper reports, each against
+    its region's; None where the area has none."""
+    results = _published_results(assessment, outcome)
+    if not results:
+        return None
+    area, panels = assessment.area.name, {}
+    for result in results:
+        data = series.published(dataset, result.measure, assessment.area).loc[:int(result.period_label[-4:])]
+        unit = f" per {result.measure.rate_per:,} aged 10 to 17" if result.measure.rate_per else " (%)"
+        panels[result.measure.title + unit] = pd.DataFrame(
+            {area: data["value"], f"{data['region'].iloc[-1]} region": data["region_value"]})
+    first, last = min(t.index[0] for t in panels.values()), max(t.index[-1] for t in panels.values())
+    suppressed = [f"{title} ({', '.join(map(str, table.index[table.isna().any(axis=1)]))})"
+                  for title, table in panels.items() if table.isna().any(axis=None)]
+    note = ("Suppressed by the publisher (small numbers), so a gap in the line: " + "; ".join(suppressed) + "."
+            if suppressed else "")
+    alt = (f"Line charts of {wording.listed([wording.lower_first(title) for title in panels])} in {area}, "
+           f"{first} to {last}, against the region's (dashed)." + (f" {note}" if note else ""))
+    chart = charts.published_rates(panels, area, outcome, alt, note)
+    chart.figure_number = number
+    chart.caption = (f"Published yearly rates, {first} to {last} (the year this paper reports), against the region's; "
+                     f"official figures, not tested, as they come without counts.")
+    return chart
 
 
 def monthly_chart(dataset: Dataset, assessment: Assessment, outcome: str, number: int | None = None) -> Chart | None:

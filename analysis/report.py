@@ -44,7 +44,7 @@ class Outcome:
     name: str
 
     def __repr__(self) -> str:
-        return f"Outcome({self.name!r}: {len(self.results)} results; .findings, .table, .chart())"
+        return f"Outcome({self.name!r}: {len(self.results)} results; .findings, .table, .chart(), .published_chart())"
 
     @property
     def results(self) -> list[Result]:
@@ -69,6 +69,12 @@ class Outcome:
         """The monthly chart (None where no measure of the outcome has monthly figures for the area)."""
         report = self.report
         return present.monthly_chart(report.dataset, report.assessment, self.name, report.figures.get(self.name))
+
+    def published_chart(self) -> Chart | None:
+        """The published yearly rates against the region (None where the outcome has none for the area)."""
+        report = self.report
+        return present.published_chart(report.dataset, report.assessment, self.name,
+                                       report.figures.get(present.published_key(self.name)))
 
 
 @dataclass(repr=False)

@@ -285,19 +285,14 @@ def events_note(results, explained: bool = False) -> str:
 
 def _comparison(result: Result) -> str:
     change = result.change
-    against = {"annual_cohort": "the previous cohort", "calendar_year": "the year before"}.get(
-        result.period_type, "the same period last year")
+    cohort = result.period_type == "annual_cohort"
+    against = "the previous cohort" if cohort else "the same period last year"
     if change is None:
-        if result.period_type == "calendar_year":
-            return f"no comparison is available with {against}: its figure is suppressed or not published"
         return f"no comparison is available with {against}"
     size = f"{previous_text(result)} in {_the(result.previous_label)}; {change_size(result)}"
     if not change.tested:
-        reason = {"annual_cohort": "the change between cohorts is not tested",
-                  "calendar_year": "published as rates without counts, so the change cannot be tested"
-                  }.get(result.period_type, "the change is not tested")
-        if result.provisional:
-            reason = "the figures are provisional, so the change is not tested"
+        reason = "the figures are provisional, so the change is not tested" if result.provisional else \
+            "the change between cohorts is not tested"
         return f"against {size}: {reason}"
     if not change.significant:
         if large_change(result):
@@ -337,26 +332,36 @@ def result_sentence(result: Result) -> str:
     measure = result.measure
     if result.value is None:
         return f"{measure.title}: not available ({result.unavailable})."
+    if result.period_type == "calendar_year":
+        return published_sentence(result)
     head = f"{measure.title}: {value_with_unit(result)} in {_the(result.period_label)}"
     if result.rate is not None:
         head += f" ({rate(result.rate[0])} per {count(measure.rate_per)} {_residents(result)})"
     if result.provisional:
         head += ", provisional"
     sentence = f"{head}, {change_sentence(result)}."
-    if result.period_type == "calendar_year":
-        sentence += f" {region_sentence(result)}"
     target = target_sentence(result)
     return f"{sentence} {target}." if target else sentence
 
 
-def region_sentence(result: Result) -> str:
-    """A published rate beside its region's for the same year (not tested: there are no counts)."""
-    if result.region is None:
-        return "The region's figure for the year is suppressed or not published."
-    name, value = result.region
-    own, theirs = value_text(result), _formatted(result.measure, value)
-    position = "the same as" if own == theirs else "lower than" if result.value < value else "higher than"
-    return f"That is {position} the {name} region's {theirs} (not tested)."
+def published_sentence(result: Result) -> str:
+    """A published rate against the year before and its region's for the same year, as shown; neither
+    difference is tested, as the rates come without counts."""
+    year = result.period_label.removeprefix("calendar year ")
+    before = result.previous_label.removeprefix("calendar year ")
+    against = []
+    if result.change is not None:
+        against.append(f"{previous_text(result)} in {before} ({change_size(result)})")
+    if result.region is not None:
+        name, value = result.region
+        own, theirs = value_text(result), _formatted(result.measure, value)
+        position = "the same" if own == theirs else "lower" if result.value < value else "higher"
+        against.append(f"the {name} region's {theirs} ({position})")
+    missing = [f"{what} is suppressed or not published" for what, there in
+               ((f"the {before} figure", result.change), ("the region's", result.region)) if there is None]
+    return (f"{result.measure.title}: {value_with_unit(result)} in {year}"
+            + (f", against {' and '.join(against)}" if against else "") + "; " + "; ".join(missing + [
+                "published as rates without counts, so not tested"]) + ".")
 
 
 def overview(area: str, headline: list[Result], headline_measure: str) -> str:

@@ -198,7 +198,7 @@ BUILD_CASES = {
                                    "measures.yml, measure 6 (robbery): title is None, expected text"),
     "a measure's key given twice": (
         "measures.yml", "title: Total recorded crime", "title: Total recorded crime\n    title: Burglary",
-        "measures.yml: cannot be read (line 34: 'title' is given twice in one mapping)"),
+        "measures.yml: cannot be read (line 38: 'title' is given twice in one mapping)"),
     "an exclusion left empty": (
         "measures.yml", "exclude_crime_types: [Anti-social behaviour]", "exclude_crime_types: ~",
         "exclude_crime_types is None, expected a list of police.uk crime types"),
