@@ -298,8 +298,8 @@ def _published_result(dataset: Dataset, measure: Measure, quarter: Quarter, area
     if data.empty:
         return _unavailable(base, _not_reported(dataset, measure, area), _county_wide_only(dataset, measure, area))
     if year not in data.index:
-        return _unavailable(base, f"the published figures for {area.name} cover {data.index[0]} to {data.index[-1]}, "
-                                  f"not {year}")
+        return _unavailable(base, f"the published figures start in {data.index[0]}" if year < data.index[0] else
+                            f"the latest published figures are for {data.index[-1]}")
     row = data.loc[year]
     if pd.isna(row["value"]):
         return _unavailable(base, f"the {year} figure for {area.name} is suppressed by the publisher (small numbers)")
@@ -414,7 +414,8 @@ def _not_reported(dataset: Dataset, measure: Measure, area: Area) -> str:
     if _county_wide_only(dataset, measure, area):
         return f"reported for {dataset.areas.county.name} as a whole only, not by district"
     if measure.source == "dfe_lait":
-        return f"published by upper-tier local authority, and {area.name} is not one"
+        return f"published for county, unitary and London borough councils, not for {area.name}" + (
+            " (the police force area)" if area.force else "")
     return f"not reported for {area.name}"
 
 

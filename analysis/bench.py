@@ -106,10 +106,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.bench", description=__doc__)
     parser.add_argument("--runs", type=int, default=3, help="runs of each measurement (median reported)")
     parser.add_argument("--national-rows", type=int, default=6_000_000, help="rows of the synthetic national year")
+    parser.add_argument("--national-areas", type=int, default=40,
+                        help="least areas of the national packs built on the Dask cluster")
+    parser.add_argument("--national-runs", type=int, default=1, help="runs of each national pack build (median reported)")
     parser.add_argument("--out", type=Path, default=paths.OUTPUTS_DIR / "bench.json")
     args = parser.parse_args(argv)
     from analysis.dataset import load_dataset
-    from analysis.prepare import DEFAULT_LOOKUP, DEFAULT_POLICE_UK
+    from analysis.prepare import DEFAULT_ESTIMATES, DEFAULT_LOOKUP, DEFAULT_PARTNERSHIPS, DEFAULT_POLICE_UK
 
     areas = len(load_dataset(paths.DATA_DIR).areas.all)
     cores = os.cpu_count() or 1
@@ -134,34 +137,50 @@ def main(argv: list[str] | None = None) -> int:
                                  "ours_rows_per_second": round(rows / ours["work_seconds"]),
                                  "pandas_rows_per_second": round(rows / plain["work_seconds"]),
                                  "speed_up": round(plain["work_seconds"] / ours["work_seconds"], 2)}
-            figures["national"] = national_year(scratch / "national", args.national_rows, DEFAULT_LOOKUP, args.runs)
+            figures["national"] = national_year(scratch / "national", args.national_rows, DEFAULT_LOOKUP, DEFAULT_PARTNERSHIPS,
+                                                args.runs)
+            figures["national_packs"] = national_packs(scratch / "national-packs", DEFAULT_LOOKUP, DEFAULT_PARTNERSHIPS,
+                                                       DEFAULT_ESTIMATES, args.national_areas, args.national_runs, cores)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(figures, indent=2))
     return 0
 
 
-def national_year(folder: Path, rows: int, lookup: Path, runs: int) -> dict:
+def force_lsoas(lookup: Path, partnerships: Path) -> dict[str, list[str]]:
+    """ONS police force area name -> the LSOAs of its districts."""
+    import pandas as pd
+
+    from analysis.geography import partnerships as read_partnerships
+
+    table = pd.read_csv(lookup, dtype=str, usecols=["LSOA11CD", "LAD15CD"])
+    force_of = read_partnerships(partnerships).set_index("LAD17CD")["PFA17NM"]
+    table["force"] = table["LAD15CD"].map(force_of)
+    return {force: sorted(rows["LSOA11CD"]) for force, rows in table.groupby("force")}
+
+
+def national_year(folder: Path, rows: int, lookup: Path, partnerships: Path, runs: int) -> dict:
     """Generate a synthetic year for all 43 forces, then ingest it once, with its time and peak memory;
     then a month added to the eleven before it, their counts cached (as `data` keeps them), against
     ingesting all twelve afresh, each the median of `runs`."""
     import shutil
 
-    import pandas as pd
+    from analysis.new_area import police_uk_name
+    from analysis.synthetic import write_forces
 
-    from analysis.synthetic import write_year
-
-    codes = pd.read_csv(lookup, usecols=["LSOA11CD", "LAD15CD"]).sort_values(["LAD15CD", "LSOA11CD"])["LSOA11CD"].tolist()
-    written = write_year(folder, codes, rows=rows)
+    forces = {police_uk_name(force): lsoas for force, lsoas in force_lsoas(lookup, partnerships).items()}
+    written = write_forces(folder, forces, rows=rows)
     seconds, work, peak = timed(ingest_ours([folder], lookup))
-    newest = max(path.name[:7] for path in folder.glob("*.csv"))
+    files = sorted(folder.rglob("*-street.csv"))
+    newest = max(path.name[:7] for path in files)
     held, eleven = folder.parent / "held-back", folder.parent / "cache-eleven-months"
     held.mkdir()
-    for path in folder.glob(f"{newest}-*.csv"):
-        path.rename(held / path.name)
+    for path in files:
+        if path.name.startswith(newest):
+            path.rename(held / path.name)
     timed(ingest_ours([folder], lookup, eleven))  # the cache as it stood before the month arrived
     for path in held.iterdir():
-        path.rename(folder / path.name)
+        path.rename(folder / path.name.removeprefix(f"{newest}-").removesuffix("-street.csv") / path.name)
     full = median_of(runs, ingest_ours([folder], lookup))
     added = []
     for run in range(runs):
@@ -169,11 +188,85 @@ def national_year(folder: Path, rows: int, lookup: Path, runs: int) -> dict:
         shutil.copytree(eleven, cache)
         added.append(timed(ingest_ours([folder], lookup, cache))[1])
     add_month = statistics.median(added)
-    return {"rows": written, "files": len(list(folder.glob("*.csv"))), "ingest_seconds": round(work, 2),
+    return {"rows": written, "files": len(files), "ingest_seconds": round(work, 2),
             "with_interpreter_start_seconds": round(seconds, 2), "rows_per_second": round(written / work),
             "peak_mib": peak, "full_rebuild_seconds": full["work_seconds"],
             "add_one_month_seconds": round(add_month, 3), "add_one_month_runs": [round(s, 3) for s in added],
             "full_rebuild_over_add_one_month": round(full["work_seconds"] / add_month, 1)}
+
+
+# A Dask LocalCluster in a process of its own, whose scheduler runs in that process: it prints the
+# scheduler's address, serves until its input closes, then prints its peak resident memory (KiB).
+CLUSTER = ("import resource, sys\n"
+           "from distributed import LocalCluster\n"
+           "cluster = LocalCluster(n_workers={workers}, threads_per_worker=1, dashboard_address=None)\n"
+           "print(cluster.scheduler_address, flush=True)\n"
+           "sys.stdin.read()\n"
+           "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)\n"
+           "cluster.close()\n")
+
+
+def build_packs(packs: dict[Path, list[str] | None], out: Path, scheduler: str) -> list[str]:
+    """Build each data directory's pack (the areas named, or all) in turn on the cluster at `scheduler`."""
+    return python("from analysis.build import build_pack",
+                  f"for number, (data, areas) in enumerate({ {str(k): v for k, v in packs.items()}!r}.items()):\n"
+                  f"    manifest = build_pack(data_dir=data, area_names=areas, out_dir={str(out)!r} + '/' + str(number),\n"
+                  f"                          force=True, scheduler={scheduler!r})\n"
+                  f"    assert manifest['status'] == 'complete', manifest")
+
+
+def national_packs(folder: Path, lookup: Path, partnerships: Path, estimates: Path, least_areas: int, runs: int,
+                   workers: int) -> dict:
+    """Whole police force areas, each with its partnerships, from three synthetic years of their
+    forces' files, until there are `least_areas` areas: each force's files derived once by its own
+    `data`; then every pack built on one Dask LocalCluster, against the county pack on the same
+    cluster: time per area, the scheduler's peak memory, and 10 areas against all of them."""
+    from analysis.areas import load_areas
+    from analysis.geography import population_by_year
+    from analysis.new_area import init_area, police_uk_name
+    from analysis.prepare import DEFAULT_LAIT, derive_tables, write_tables
+    from analysis.synthetic import write_forces
+
+    lsoas, estimated = force_lsoas(lookup, partnerships), set(population_by_year(estimates)["area_code"])
+    packs: dict[str, Path] = {}  # force -> its pack's data directory
+    areas = 0
+    for force in sorted(lsoas):  # forces whose districts all have estimates (not those recoded in 2019-20)
+        data = folder / "packs" / police_uk_name(force)
+        area = init_area(data, paths.SHARED_DATA_DIR, police_force=force)
+        if all(code in estimated for part in area["parts"] for code in part.get("districts", [part["code"]])):
+            packs[force], areas = data, areas + 1 + len(area["parts"])
+        if areas >= least_areas:
+            break
+    raw = folder / "police-uk"
+    rows = write_forces(raw, {data.name: lsoas[force] for force, data in packs.items()}, months=36, rows=1_000_000)
+    started = time.perf_counter()
+    for data in packs.values():
+        write_tables(derive_tables([raw / data.name], lookup, estimates, data, estimates, DEFAULT_LAIT), data)
+    derive_seconds = time.perf_counter() - started
+    first_ten: dict[Path, list[str]] = {}
+    for data in packs.values():  # the first 10 areas, pack by pack
+        names = [area.name for area in load_areas(data).all][:10 - sum(map(len, first_ten.values()))]
+        if names:
+            first_ten[data] = names
+    cluster = subprocess.Popen([sys.executable, "-c", CLUSTER.format(workers=workers)], cwd=paths.PROJECT_ROOT,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        address = cluster.stdout.readline().strip()
+        timed(build_packs(first_ten, folder / "out-warm", address))  # workers start and import once, untimed
+        county = median_of(runs, build_packs({paths.DATA_DIR: None}, folder / "out-county", address))
+        ten = median_of(runs, build_packs(first_ten, folder / "out-ten", address))
+        everything = median_of(runs, build_packs(dict.fromkeys(packs.values()), folder / "out-all", address))
+    finally:
+        peak = cluster.communicate("", timeout=120)[0].split()
+    county_areas = len(load_areas(paths.DATA_DIR).all)
+    per_area, county_per_area = everything["work_seconds"] / areas, county["work_seconds"] / county_areas
+    return {"forces": list(packs), "areas": areas, "rows": rows, "months": 36,
+            "workers": workers, "derive_seconds_all_forces": round(derive_seconds, 2),
+            "county_pack": county, "county_seconds_per_area": round(county_per_area, 2),
+            "ten_areas": ten, "all_areas": everything, "seconds_per_area": round(per_area, 2),
+            "per_area_over_county": round(per_area / county_per_area, 2),
+            "all_over_ten": round(everything["work_seconds"] / ten["work_seconds"], 2), "areas_over_ten": round(areas / 10, 2),
+            "scheduler_peak_mib": int(peak[-1]) // 1024 if peak else None}
 
 
 if __name__ == "__main__":

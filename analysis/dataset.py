@@ -1,6 +1,7 @@
 """Load and check the prepared data a report is made from (a data directory, `data/` by default)."""
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -35,6 +36,7 @@ _COLUMNS = {
 # residents has no rate; more than 100 million (the UK has 67 million) is a typing error; estimates
 # are of years from 1991 to this one.
 WHOLE_NUMBERS = {"population": (1, 100_000_000), "year": (1991, datetime.date.today().year)}
+ILLUSTRATIVE = "(illustrative)"  # after the title of a measure whose figures are the project's sample
 FORCE_AREA_SHARE = 0.9  # of a force's placed rows, the least that may fall in its force area's districts
 T = TypeVar("T")
 MONTH_ROWS_FRACTION = 0.5  # a month's file with fewer rows than this share of the typical month is missing
@@ -129,6 +131,11 @@ def load_dataset(data_dir: Path | str = paths.DATA_DIR) -> Dataset:
     _check_every_row_counted_once(data_dir, tables)
     areas, measures = load_areas(data_dir), load_measures(data_dir)
     _check_force(data_dir, areas, tables)
+    local = load_local_data(data_dir, {m.id: m.source for m in measures},
+                            {a.code for a in areas.all} | set(areas.county.district_codes))
+    # a measure of illustrative figures says so in its title, so no sentence, row or chart can pass for real
+    measures = [dataclasses.replace(m, title=f"{m.title} {ILLUSTRATIVE}") if m.source in local.illustrative else m
+                for m in measures]
     dataset = Dataset(
         data_dir=data_dir,
         areas=areas,
@@ -139,8 +146,7 @@ def load_dataset(data_dir: Path | str = paths.DATA_DIR) -> Dataset:
         population=tables[paths.POPULATION_FILE],
         youth_population=tables[paths.YOUTH_POPULATION_FILE],
         youth_justice=_youth_justice(data_dir, areas, tables[paths.YOUTH_JUSTICE_FILE]),
-        local=load_local_data(data_dir, {m.id: m.source for m in measures},
-                              {a.code for a in areas.all} | set(areas.county.district_codes)),
+        local=local,
         targets=load_targets(data_dir, measures),
         report=_report_config(data_dir, areas),
         input_hashes=before,

@@ -26,6 +26,7 @@ DEFAULT_LOOKUP = paths.SHARED_DATA_DIR / LOOKUP_NAME
 DEFAULT_ESTIMATES = paths.SHARED_DATA_DIR / ESTIMATES_NAME
 LAIT_NAME = lait.LAIT_NAME
 DEFAULT_LAIT = paths.SHARED_DATA_DIR / LAIT_NAME
+DEFAULT_PARTNERSHIPS = paths.SHARED_DATA_DIR / geography.PARTNERSHIPS_NAME
 INGEST_CACHE = ".cache/ingest"  # in the data directory: each raw file's counts, by the hash of its bytes
 MONTH_TABLES = (paths.CRIME_COUNTS_FILE, paths.UNPLACED_COUNTS_FILE, paths.MONTHS_FILE)  # rows by month
 POPULATION_COLUMNS = ["area_code", "area_name", "year", "population"]

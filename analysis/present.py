@@ -11,7 +11,7 @@ from analysis import attention, charts, lait, series, wording
 from analysis.assess import Assessment, Result, row_accounting
 from analysis.attention import ATTENTION_SEVERITY, EXCEPTION_SEVERITY
 from analysis.commentary import EXCEPTIONS, KEY_MESSAGES, LOCALITY, Commentary
-from analysis.dataset import Dataset
+from analysis.dataset import ILLUSTRATIVE, Dataset
 from analysis.events import spanned
 from analysis.measures import OUTCOMES
 from analysis.paper import (Attention, Chart, CommentaryBlock, Dashboard, Findings, KeyMessages, Recommendations,
@@ -51,7 +51,7 @@ def title_block(dataset: Dataset, assessment: Assessment, key: str) -> TitleBloc
 
 def illustrative_notice(dataset: Dataset, assessment: Assessment) -> str:
     """Which of the paper's measures have figures from the project's illustrative sample, named one by one."""
-    measures = [wording.lower_first(r.measure.title) for r in attention.reported(assessment)
+    measures = [wording.lower_first(r.measure.title.removesuffix(f" {ILLUSTRATIVE}")) for r in attention.reported(assessment)
                 if _illustrative(dataset, r)]
     if not measures:
         return ""
@@ -66,11 +66,6 @@ def _illustrative(dataset: Dataset, result: Result) -> bool:
     return result.measure.source in dataset.local.illustrative
 
 
-def _marked(dataset: Dataset, result: Result) -> str:
-    """The measure's title, marked where its figures are illustrative, so a line read alone cannot pass for real."""
-    return result.measure.title + (" (illustrative)" if _illustrative(dataset, result) else "")
-
-
 def purpose(dataset: Dataset, assessment: Assessment, commentary: Commentary) -> Findings:
     """Why the paper: the purpose in the board's words, and where the dashboard is."""
     text = dataset.report.filled(dataset.report.purpose, assessment.quarter, assessment.area.name,
@@ -83,7 +78,7 @@ def purpose(dataset: Dataset, assessment: Assessment, commentary: Commentary) ->
 def key_messages(dataset: Dataset, assessment: Assessment, commentary: Commentary) -> KeyMessages:
     """The overall direction and status, the analyst's key messages, then what needs the board's
     attention, most serious first, each linked to its section."""
-    items = [Attention(_marked(dataset, item.result),
+    items = [Attention(item.result.measure.title,
                        "; ".join(s.words for s in item.signals if s.severity <= ATTENTION_SEVERITY),
                        item.result.measure.outcome) for item in attention.attention(assessment)]
     differ = _districts_worse(assessment)
@@ -139,7 +134,7 @@ def exceptions(dataset: Dataset, assessment: Assessment, commentary: Commentary)
             else ["no longer an exception"] if (EXCEPTIONS, measure_id) in stale else ["added by the analyst"]
         if (EXCEPTIONS, measure_id) in stale:
             why.append(STALE)
-        rows.append({"Measure": _marked(dataset, result),
+        rows.append({"Measure": result.measure.title,
                      "Status": "; ".join([f"{result.status.symbol} {result.status.word}", *dict.fromkeys(why)]),
                      "Figure": wording.exception_figure(result),
                      **{name: fields.get(name) or NOT_PROVIDED for name in ("Cause", "Action", "Owner", "Due")}})
@@ -234,7 +229,7 @@ def dashboard(dataset: Dataset, assessment: Assessment) -> Dashboard:
     nouns = assessment.area.nouns
     reported = attention.reported(assessment)
     rows = [{
-        "outcome": result.measure.outcome, "measure_id": result.measure.id, "measure": _marked(dataset, result),
+        "outcome": result.measure.outcome, "measure_id": result.measure.id, "measure": result.measure.title,
         "period": result.period_label,
         "value": wording.value_with_unit(result) if result.value is not None else "not available",
         "provisional": result.provisional, "target": wording.target_cell(result),
@@ -272,7 +267,7 @@ def _monthly_panels(dataset: Dataset, assessment: Assessment, outcome: str) -> l
         limits = result.spc.limits if result.spc is not None and result.spc.variation_icon is not None else None
         target = result.target_check.target if result.target_check is not None else None
         panels.append((result, charts.Panel(
-            title=_marked(dataset, result) + (" (%)" if measure.statistic == "proportion" else ""),
+            title=result.measure.title + (" (%)" if measure.statistic == "proportion" else ""),
             values=series.values(data.reindex(months), measure),
             last_year=series.values(data.reindex(year_earlier(months)), measure).set_axis(months),
             limits=(limits.mean, limits.lower_process_limit, limits.upper_process_limit) if limits else None,
@@ -336,12 +331,12 @@ def published_chart(dataset: Dataset, assessment: Assessment, outcome: str, numb
                   for title, table in panels.items() if table.isna().any(axis=None)]
     note = ("Suppressed by the publisher (small numbers), so a gap in the line: " + "; ".join(suppressed) + "."
             if suppressed else "")
+    caption = (f"Published yearly rates, {first} to {last} (the year this paper reports), against the region's; "
+               f"official figures, not tested, as they come without counts.")
     alt = (f"Line charts of {wording.listed([wording.lower_first(title) for title in panels])} in {area}, "
-           f"{first} to {last}, against the region's (dashed)." + (f" {note}" if note else ""))
+           f"{first} to {last}, against the region's (dashed). {caption}" + (f" {note}" if note else ""))
     chart = charts.published_rates(panels, area, outcome, alt, note)
-    chart.figure_number = number
-    chart.caption = (f"Published yearly rates, {first} to {last} (the year this paper reports), against the region's; "
-                     f"official figures, not tested, as they come without counts.")
+    chart.figure_number, chart.caption = number, caption
     return chart
 
 
@@ -369,7 +364,7 @@ def monthly_chart(dataset: Dataset, assessment: Assessment, outcome: str, number
     provisional = [(result, panel) for result, panel in charted if panel.provisional]
     if provisional:
         notes.append("Provisional figures (hollow dots) are left out of the SPC limits, signals and trends: "
-                     + "; ".join(f"{_marked(dataset, result)}, {month_runs([months[i] for i in panel.provisional])}"
+                     + "; ".join(f"{result.measure.title}, {month_runs([months[i] for i in panel.provisional])}"
                                  for result, panel in provisional) + ".")
         alt += " " + notes[-1]
     if any(panel.icons for panel in panels):
@@ -401,7 +396,7 @@ def _spc_caption(dataset: Dataset, results: list[Result], months: list[str]) -> 
     earlier = []
     for result in results:
         reading = result.spc.variation_icon if result.spc is not None and result.spc.variation_icon else wording.spc_cell(result)
-        name = wording.lower_first(_marked(dataset, result))
+        name = wording.lower_first(result.measure.title)
         why = f" ({wording.spc_reason(result.spc)})" if reading.startswith("special cause") else ""
         readings.setdefault(SPC_WORDS.get(reading, reading), []).append(name + why)
         last = result.spc.points[-1].month if result.spc is not None and result.spc.points else months[-1]
@@ -433,7 +428,7 @@ def rates_chart(dataset: Dataset, assessment: Assessment, result: Result, number
     caption += _placed_line_note(dataset)
     alt = (f"Bar chart of {wording.lower_first(measure.title)} per {measure.rate_per:,} residents by {nouns.part} in "
            f"{quarter}, with 95% intervals. {caption}")
-    chart = charts.district_rates(table, measure, _marked(dataset, result), quarter, assessment.area.name, alt, nouns)
+    chart = charts.district_rates(table, measure, result.measure.title, quarter, assessment.area.name, alt, nouns)
     chart.figure_number, chart.caption = number, caption
     return chart
 
@@ -460,7 +455,7 @@ def funnel_chart(dataset: Dataset, assessment: Assessment, result: Result, numbe
     alt = (f"Funnel plot of {wording.lower_first(measure.title)} per {measure.rate_per:,} residents against "
            f"{nouns.part} population in {assessment.quarter}, with 95% and 99.8% limits around the {nouns.whole} rate; "
            + "; ".join(f"{row.area} {row.label}" for row in districts.itertuples()) + f". {caption}")
-    chart = charts.funnel(table, measure, _marked(dataset, result), assessment.quarter, assessment.area.name, alt, limits,
+    chart = charts.funnel(table, measure, result.measure.title, assessment.quarter, assessment.area.name, alt, limits,
                           nouns)
     chart.figure_number, chart.caption = number, caption
     return chart
@@ -567,16 +562,17 @@ def district_positions(assessment: Assessment) -> Table | None:
                  label=f"{assessment.area.name} against the {assessment.area.nouns.whole}, by measure")
 
 
-def _published_source(dataset: Dataset, assessment: Assessment) -> str:
-    """Where the published youth-justice rates come from, and which year the paper shows."""
+def _published_source(assessment: Assessment) -> str:
+    """Where the published youth-justice rates come from, and which year a paper shows."""
     published = [r for r in assessment.headline if r.measure.source == "dfe_lait"]
     if not published:
         return ""
+    shown = [r for r in published if r.value is not None]
     return (f"Youth justice ({wording.listed([wording.lower_first(r.measure.title) for r in published])}): official "
-            f"figures, {lait.SOURCE}, by upper-tier local authority and calendar year, as published; rates only, so no change "
-            f"in them is tested. The paper shows {published[0].period_label}, the latest year ended before "
-            f"{assessment.quarter.financial_year} began, with the region's figure beside it (England's row is not a "
-            f"rate for first time entrants). Small numbers are suppressed by the publisher and shown as not available.")
+            f"figures, {lait.SOURCE}, published yearly for county, unitary and London borough councils as rates "
+            f"without counts, so no difference in them is tested. A paper shows the latest calendar year before its "
+            f"financial year" + (f" ({shown[0].period_label.removeprefix('calendar year ')} here)" if shown else "")
+            + ", beside the region's figure; small numbers are suppressed by the publisher and shown as not available.")
 
 
 def _youth_population_note(assessment: Assessment) -> str:
@@ -612,9 +608,10 @@ def methods(dataset: Dataset, assessment: Assessment) -> Findings:
            "rows without a location cannot be placed in any district and count in no area reported."),
         f"Police.uk rows for {assessment.quarter}: {accounted}.",
         *filter(None, [wording.rows_in_no_part_sentence(dataset, assessment.quarter)]),
-        f"Local measures (re-offending, domestic abuse, MARAC, hate incidents, community survey): "
+        f"Local measures (youth re-offending frequency, first time entrants' counts, IOM, domestic abuse, MARAC, hate "
+        f"incidents, community survey): "
         f"{local or 'none supplied'}.",
-        *filter(None, [_published_source(dataset, assessment)]),
+        *filter(None, [_published_source(assessment)]),
         " ".join(gaps) if gaps else
         f"No month of {assessment.quarter} or of its comparison periods is missing from the data.",
         f"Rates per 1,000 residents use the {population_note}; first time entrants are per 100,000 residents "

@@ -113,10 +113,11 @@ def previous_text(result: Result) -> str:
     return _formatted(result.measure, result.change.previous)
 
 
-def change_size(result: Result) -> str:
-    """'+366, +62%' for counts with a base of 10 or more; otherwise the difference alone."""
+def change_size(result: Result, unit: str = "") -> str:
+    """'+366, +62%' for counts with a base of 10 or more; otherwise the difference alone; `unit` after
+    the difference ('-15 per 100,000, -12%')."""
     change = result.change
-    parts = [difference_text(result)]
+    parts = [difference_text(result) + unit]
     if change.percent is not None and change.previous >= SMALLEST_BASE_FOR_PERCENT and result.measure.statistic in (
             "count", "published_rate"):
         parts.append(signed(f"{change.percent:+.0f}%"))
@@ -345,23 +346,27 @@ def result_sentence(result: Result) -> str:
 
 
 def published_sentence(result: Result) -> str:
-    """A published rate against the year before and its region's for the same year, as shown; neither
-    difference is tested, as the rates come without counts."""
+    """A published rate against the year before and its region's for the same year, as shown, saying
+    which is better; neither difference is tested, as the rates come without counts."""
     year = result.period_label.removeprefix("calendar year ")
     before = result.previous_label.removeprefix("calendar year ")
     against = []
     if result.change is not None:
-        against.append(f"{previous_text(result)} in {before} ({change_size(result)})")
+        per = f" per {count(result.measure.rate_per)}" if result.measure.rate_per else ""
+        against.append(f"{previous_text(result)} in {before} ({change_size(result, per)})")
     if result.region is not None:
         name, value = result.region
         own, theirs = value_text(result), _formatted(result.measure, value)
         position = "the same" if own == theirs else "lower" if result.value < value else "higher"
-        against.append(f"the {name} region's {theirs} ({position})")
+        better = {"lower_is_better": "lower", "higher_is_better": "higher"}.get(result.measure.polarity)
+        judged = "" if position == "the same" or better is None else (", better" if position == better else ", worse")
+        against.append(f"the {name} region's {theirs} ({position}{judged})")
     missing = [f"{what} is suppressed or not published" for what, there in
                ((f"the {before} figure", result.change), ("the region's", result.region)) if there is None]
-    return (f"{result.measure.title}: {value_with_unit(result)} in {year}"
-            + (f", against {' and '.join(against)}" if against else "") + "; " + "; ".join(missing + [
-                "published as rates without counts, so not tested"]) + ".")
+    return (f"{result.measure.title}: {value_with_unit(result)} in {year}, the latest calendar year before this "
+            f"financial year" + (f", against {' and '.join(against)}" if against else "") + "; "
+            + "; ".join(missing + ["only rates are published, so whether a difference is more than chance cannot be "
+                                   "tested"]) + ".")
 
 
 def overview(area: str, headline: list[Result], headline_measure: str) -> str:

@@ -136,8 +136,9 @@ def test_a_suppressed_figure_is_not_available_and_says_why(dataset):
 
 def test_a_year_not_yet_published_is_not_available_not_an_earlier_year(dataset):
     later = results(dataset, "Testshire", Quarter(2024, 1))["first_time_entrants_published"]
-    assert later.value is None and later.unavailable == \
-        "the published figures for Testshire cover 2019 to 2021, not 2023"
+    assert later.value is None and later.unavailable == "the latest published figures are for 2021"
+    earlier = results(dataset, "Testshire", Quarter(2019, 1))["first_time_entrants_published"]  # shows 2018
+    assert earlier.value is None and earlier.unavailable == "the published figures start in 2019"
 
 
 def test_a_district_has_no_published_rate_and_is_pointed_to_the_whole(dataset):
@@ -161,8 +162,10 @@ def test_the_default_pack_reports_leicestershires_published_rates():
     dataset = load_dataset(paths.DATA_DIR)
     first = results(dataset, "Leicestershire")["first_time_entrants_published"]
     sentence = wording.result_sentence(first)
-    assert ("108 entrants per 100,000 residents aged 10 to 17 in 2021, against 123 in 2020 (\u221215, \u221212%) "
-            "and the East Midlands region's 158 (lower); published as rates without counts, so not tested.") in sentence
+    assert ("108 entrants per 100,000 residents aged 10 to 17 in 2021, the latest calendar year before this financial "
+            "year, against 123 in 2020 (\u221215 per 100,000, \u221212%) and the East Midlands region's 158 (lower, "
+            "better); only rates are published") in sentence
     reoffending = wording.result_sentence(results(dataset, "Leicestershire")["youth_reoffending_published"])
-    assert ("39.1% of young offenders re-offending in 2021, against 37.1% in 2020 (+2.0 percentage points) and the "
-            "East Midlands region's 22.8% (higher)") in reoffending
+    assert ("39.1% of young offenders re-offending in 2021, the latest calendar year before this financial year, "
+            "against 37.1% in 2020 (+2.0 percentage points) and the East Midlands region's 22.8% (higher, worse)") \
+        in reoffending

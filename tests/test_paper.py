@@ -124,16 +124,19 @@ def test_first_time_entrants_are_the_published_rate_of_the_year_before_against_t
     # 200 against 250 per 100,000: -50, -20%; 2014 (the financial year's own) is not yet published.
     sentence = paper["first_time_entrants_published"]
     assert sentence == ("First time entrants to the youth justice system (YJB published rate): 200 entrants per 100,000 "
-                        "residents aged 10 to 17 in 2013, against 250 in 2012 (\u221250, \u221220%) and the East "
-                        "Midlands region's 300 (lower); published as rates without counts, so not tested.")
+                        "residents aged 10 to 17 in 2013, the latest calendar year before this financial year, against "
+                        "250 in 2012 (\u221250 per 100,000, \u221220%) and the East Midlands region's 300 (lower, "
+                        "better); only rates are published, so whether a difference is more than chance cannot be "
+                        "tested.")
 
 
 def test_suppressed_re_offending_figures_give_no_comparison_and_a_region_shown_as_published(paper):
     # 33.33% shows as 33.3%, the region's 33.3% too: the same as shown, never "higher" by 0.03.
     sentence = paper["youth_reoffending_published"]
     assert sentence == ("Proven re-offending by young people (YJB published rate): 33.3% of young offenders re-offending "
-                        "in 2013, against the East Midlands region's 33.3% (the same); the 2012 figure is suppressed "
-                        "or not published; published as rates without counts, so not tested.")
+                        "in 2013, the latest calendar year before this financial year, against the East Midlands "
+                        "region's 33.3% (the same); the 2012 figure is suppressed or not published; only rates are "
+                        "published, so whether a difference is more than chance cannot be tested.")
 
 
 def test_criminal_damage_fell(paper):
