@@ -135,7 +135,7 @@ def _data(args: argparse.Namespace) -> int:
         ages = None
     lait = args.lait or raw / prepare.LAIT_NAME
     lait_file = args.data / paths.YOUTH_JUSTICE_FILE
-    if not lait.is_file() and lait_file.is_file():
+    if args.lait is None and not lait.is_file() and lait_file.is_file():  # a --lait named is read, or refused
         print(f"youth justice: {lait} not found; {lait_file} kept as it is")
         lait = None
     tables = prepare.derive_tables(folders, args.lookup or raw / prepare.LOOKUP_NAME,
@@ -153,6 +153,9 @@ def _data(args: argparse.Namespace) -> int:
         print(line)
     for month, problem in month_problems(tables[paths.MONTHS_FILE]).items():
         print(f"warning: {month_name(month)} will be treated as missing: {problem}")
+    if lait is not None and tables[paths.YOUTH_JUSTICE_FILE].empty:
+        print("youth justice: DfE LAIT publishes no figures for any area of the pack (it publishes for county, "
+              "unitary and London borough councils); its measures will say so")
     written = prepare.write_tables(tables, args.data)
     for name, table in tables.items():
         print(f"{'wrote' if name in written else 'unchanged'} {name}: {len(table):,} rows")

@@ -302,7 +302,7 @@ def _published_result(dataset: Dataset, measure: Measure, quarter: Quarter, area
                             f"the latest published figures are for {data.index[-1]}")
     row = data.loc[year]
     if pd.isna(row["value"]):
-        return _unavailable(base, f"the {year} figure for {area.name} is suppressed by the publisher (small numbers)")
+        return _unavailable(base, f"the {year} figure for {area.name} is {row['note']}")
     value = float(row["value"])
     previous = data["value"].get(year - 1)
     change = None if previous is None or pd.isna(previous) else Change(

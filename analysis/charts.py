@@ -154,7 +154,7 @@ def published_rates(panels: dict[str, pd.DataFrame], area_name: str, outcome: st
     suppressed; the last year is the one the paper reports."""
     columns = 2
     rows = -(-len(panels) // columns)
-    numbers = pd.concat({textwrap.shorten(title, 60): table for title, table in panels.items()}, axis=1)
+    numbers = pd.concat([table.add_prefix(f"{title}: ") for title, table in panels.items()], axis=1)
     numbers.index.name = "Year"
     figure = Chart(alt, numbers, note, figsize=(A4_WIDTH_INCHES, 1.9 * rows + 1.2))
     with house_style():

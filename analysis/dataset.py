@@ -28,7 +28,7 @@ _COLUMNS = {
     paths.POPULATION_FILE: {"area_code": str, "area_name": str, "year": "int64", "population": "int64"},
     paths.YOUTH_POPULATION_FILE: {"area_code": str, "area_name": str, "year": "int64", "population": "int64"},
     paths.YOUTH_JUSTICE_FILE: {"lait_measure": str, "area_code": str, "area_name": str, "year": "int64", "value": str,
-                               "region": str, "region_value": str},
+                               "note": str, "region": str, "region_value": str},
 }
 
 
@@ -204,7 +204,8 @@ def _check_every_row_counted_once(data_dir: Path, tables: dict[str, pd.DataFrame
 
 def _youth_justice(data_dir: Path, areas: AreaSet, table: pd.DataFrame) -> pd.DataFrame:
     try:
-        return lait.checked(data_dir / paths.YOUTH_JUSTICE_FILE, table, {area.code for area in areas.all})
+        return lait.checked(data_dir / paths.YOUTH_JUSTICE_FILE, table, {
+            area.code: area.name for area in areas.all if lait.could_be_council(area.code, area.district_codes)})
     except ValueError as error:
         raise DataError(str(error)) from None
 

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+from python_calamine import CalamineError
 
 from analysis.ingest import IngestError
 
@@ -26,8 +27,9 @@ COUNTY_KINDS = {"County": "Non-metropolitan District", "Metropolitan County": "M
 def _sheet(path: Path, sheet: str) -> pd.DataFrame:
     try:
         table = pd.read_excel(path, sheet_name=sheet, header=HEADER_ROW, engine="calamine")
-    except (OSError, ValueError) as error:
-        raise IngestError(f"{path}: cannot read sheet {sheet!r} ({error})") from error
+    except (OSError, ValueError, CalamineError) as error:
+        raise IngestError(f"{path}: cannot read sheet {sheet!r} of the ONS mid-year estimates as published (.xls) "
+                          f"({error})") from None
     table.columns = [str(column) for column in table.columns]
     missing = [column for column in ("Code", "Name", "Geography1") if column not in table.columns]
     if missing:

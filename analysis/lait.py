@@ -29,35 +29,54 @@ COLUMNS = ["Short Desc", "Years", "LA and Regions", "Values", "Region"]
 SUPPRESSED = "-"
 NO_REGION = "NA"  # a region's own rows, and England's
 ENGLAND = "England"
+# LAIT's English regions; a London borough's region ('Inner London', 'Outer London') is taken as
+# London, as LAIT leaves inner and outer London's first time entrants unpublished.
+REGIONS = ("North East", "North West", "Yorkshire and The Humber", "East Midlands", "West Midlands", "East of England",
+           "London", "South East", "South West")
 _DECIMAL = re.compile(r"[0-9]{1,6}(\.[0-9]{1,2})?")  # as derived: '172', '39.13'; no 1E3, no -5
+_YEAR = re.compile(r"[0-9]{4}")
 # LAIT's names for authorities the ONS estimates name otherwise.
 ONS_NAMES = {"Durham": "County Durham", "Herefordshire": "Herefordshire, County of", "Bedford Borough": "Bedford"}
-YOUTH_JUSTICE_COLUMNS = ["lait_measure", "area_code", "area_name", "year", "value", "region", "region_value"]
+# Authorities abolished in a reorganisation, with the year it took effect (1 April): LAIT goes on
+# giving them a figure for that year, which covers part of it only, and for none after. Source:
+# the Northamptonshire (Structural Changes) Order 2020 and the Cumbria (Structural Changes) Order 2022.
+ABOLISHED = {"Northamptonshire": 2021, "Cumbria": 2023}
+NOT_PUBLISHED = "not published (LAIT shows '-': suppressed for small numbers, or not reported for the authority)"
+LOWER_TIER = ("E07",)  # a non-metropolitan district's code: part of a county, never a council LAIT publishes
+YOUTH_JUSTICE_COLUMNS = ["lait_measure", "area_code", "area_name", "year", "value", "note", "region", "region_value"]
 
 
 def youth_justice(path: Path, codes_by_name: dict[str, str], areas_by_code: dict[str, str]) -> pd.DataFrame:
     """The LAIT youth-justice rows of the authorities in `areas_by_code` (an authority's ONS code ->
-    the code of the area it is), each year with its region's value beside it; a suppressed value is
-    left blank. `codes_by_name`: authority name -> ONS code."""
+    the code of the area it is), each year with its region's value beside it. A value LAIT does not
+    give (`-`), or gives for part of a year only, is left blank, with the reason in `note`.
+    `codes_by_name`: authority name -> ONS code."""
     table = _read(path)
     table = table[table["Short Desc"].isin(MEASURES)].copy()
     table["value"] = [_value(path, row) for row in table.itertuples(index=False)]
     regions = table[(table["Region"] == NO_REGION) & (table["LA and Regions"] != ENGLAND)]
+    twice = regions.duplicated(["Short Desc", "Years", "LA and Regions"])
+    if twice.any():
+        measure, year, name = regions.loc[twice.idxmax(), ["Short Desc", "Years", "LA and Regions"]]
+        raise IngestError(f"{path}: {measure} for the region {name} in {year} is given twice; expected one value")
     region_values = {(row[0], _key(row[2]), row[1]): row[3] for row in
                      regions[["Short Desc", "Years", "LA and Regions", "value"]].itertuples(index=False)}
-    authorities = table[table["Region"] != NO_REGION]
     codes = {_key(name): code for name, code in codes_by_name.items()}
     rows = []
-    for measure, year, name, region, value in authorities[["Short Desc", "Years", "LA and Regions", "Region",
-                                                           "value"]].itertuples(index=False):
+    for measure, year, name, region, value in table.loc[table["Region"] != NO_REGION, [
+            "Short Desc", "Years", "LA and Regions", "Region", "value"]].itertuples(index=False):
         code = areas_by_code.get(codes.get(_key(ONS_NAMES.get(name, name))))
         if code is None:
             continue
-        region_key = _region_key(region, {key for _, key, _ in region_values})
-        if region_key is None:
-            raise IngestError(f"{path}: {name}'s region {region!r} has no rows of its own; expected a region of LAIT")
-        rows.append([measure, code, name, int(year), published(value, measure), region,
-                     published(region_values[(measure, region_key, year)], measure)])
+        region = "London" if region in ("Inner London", "Outer London") else region
+        if _key(region) not in {_key(known) for known in REGIONS}:
+            raise IngestError(f"{path}: {name}'s region is {region!r}; expected one of LAIT's regions: {', '.join(REGIONS)}")
+        note = NOT_PUBLISHED if pd.isna(value) else ""
+        if int(year) >= ABOLISHED.get(name, int(year) + 1):
+            value, note = None, (f"not used: {name} was abolished in April {ABOLISHED[name]}, so LAIT's figure covers "
+                                 f"part of the year, or none")
+        theirs = region_values.get((measure, _key(region), year))
+        rows.append([measure, code, name, int(year), published(value, measure), note, region, published(theirs, measure)])
     found = pd.DataFrame(rows, columns=YOUTH_JUSTICE_COLUMNS)
     twice = found.duplicated(["lait_measure", "area_code", "year"])
     if twice.any():
@@ -66,16 +85,29 @@ def youth_justice(path: Path, codes_by_name: dict[str, str], areas_by_code: dict
     return found.sort_values(["lait_measure", "area_code", "year"], ignore_index=True)
 
 
-def checked(path: Path, table: pd.DataFrame, area_codes: set[str]) -> pd.DataFrame:
+def could_be_council(code: str, districts: tuple[str, ...]) -> bool:
+    """Whether an area could be an upper-tier council: not a lone district of a county."""
+    return not (code.startswith(LOWER_TIER) or (len(districts) == 1 and districts[0].startswith(LOWER_TIER)))
+
+
+def checked(path: Path, table: pd.DataFrame, areas: dict[str, str]) -> pd.DataFrame:
     """A derived youth-justice table, refused where a row could publish a wrong figure: an unknown
-    measure or area, a value that is not a number LAIT could publish (or blank, suppressed), or an
-    area's year given twice. Values become numbers (NaN where suppressed)."""
+    measure, an area not of the pack (`areas`: code -> name of those that could be councils), a value that is not a
+    number LAIT could publish (or blank, with its reason), a region not LAIT's, or an area's year
+    given twice. Values become numbers (NaN where blank)."""
     table = table.copy()
-    for row, (measure, code) in enumerate(zip(table["lait_measure"], table["area_code"]), start=2):
-        if measure not in MEASURES:
-            raise ValueError(f"{path}, row {row}: lait_measure is {measure!r}, expected one of {', '.join(MEASURES)}")
-        if code not in area_codes:
-            raise ValueError(f"{path}, row {row}: area_code is {code!r}, expected an area of areas.yml")
+    for row, line in enumerate(table.itertuples(index=False), start=2):
+        where = f"{path}, row {row}"
+        if line.lait_measure not in MEASURES:
+            raise ValueError(f"{where}: lait_measure is {line.lait_measure!r}, expected one of {', '.join(MEASURES)}")
+        if areas.get(line.area_code) != line.area_name:
+            raise ValueError(f"{where}: area {line.area_code} {line.area_name!r} is not an area of areas.yml by that "
+                             f"code and name")
+        if line.region not in REGIONS:
+            raise ValueError(f"{where}: region is {line.region!r}, expected one of LAIT's regions: {', '.join(REGIONS)}")
+        if (line.value == "") != (line.note != ""):
+            raise ValueError(f"{where}: value {line.value!r} and note {line.note!r}; expected a note saying why, where "
+                             f"and only where the value is blank")
     for column in ("value", "region_value"):
         numbers = []
         for row, (measure, text) in enumerate(zip(table["lait_measure"], table[column]), start=2):
@@ -83,7 +115,7 @@ def checked(path: Path, table: pd.DataFrame, area_codes: set[str]) -> pd.DataFra
             number = float(text) if _DECIMAL.fullmatch(text) else float("nan") if text == "" else -1.0
             if not (number != number or 0 <= number <= most):
                 raise ValueError(f"{path}, row {row}: {column} is {text!r}, expected a number from 0 to {most:,} "
-                                 f"as LAIT publishes it, or blank where suppressed")
+                                 f"as LAIT publishes it, or blank where it publishes none")
             numbers.append(number)
         table[column] = numbers
     twice = table.duplicated(["lait_measure", "area_code", "year"])
@@ -95,12 +127,21 @@ def checked(path: Path, table: pd.DataFrame, area_codes: set[str]) -> pd.DataFra
 
 
 def _read(path: Path) -> pd.DataFrame:
+    if not Path(path).is_file():
+        raise IngestError(f"{path}: not found; expected DfE LAIT's long table, bds_long_0.parquet (from the "
+                          f"local-authority-interactive-tool repository, 01_data/02_prod/)")
     try:
         table = pd.read_parquet(path, columns=COLUMNS)
     except (OSError, ValueError, KeyError) as error:
-        raise IngestError(f"{path}: cannot read DfE LAIT's long table (columns {', '.join(COLUMNS)}): {error}") from error
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise IngestError(f"{path}: cannot read DfE LAIT's long table with columns {', '.join(COLUMNS)} ({first})") from None
     for column in ("Short Desc", "Years", "LA and Regions", "Region"):
         table[column] = table[column].astype(str).str.strip()
+    years = table.loc[table["Short Desc"].isin(MEASURES), "Years"]
+    bad = ~years.map(lambda year: bool(_YEAR.fullmatch(year)))
+    if bad.any():
+        raise IngestError(f"{path}: Years is {years[bad].iloc[0]!r} in a row of {table.at[bad.idxmax(), 'Short Desc']}; "
+                          f"expected a calendar year such as 2021")
     return table
 
 
@@ -116,14 +157,14 @@ def _value(path: Path, row) -> float | None:
         value = float(text)
     except ValueError:
         value = float("nan")
-    if not (0 <= value <= most) or not year.isdigit():
+    if not (0 <= value <= most):
         raise IngestError(f"{path}: {measure} for {name} in {year!r} is {text!r}; expected a number from 0 to "
                           f"{most:,}, or '{SUPPRESSED}' where suppressed, in a calendar year")
     return round(value, decimals)
 
 
 def published(value: float | None, measure: str) -> str:
-    """A value as LAIT shows it: '172', '39.13', '35'; blank where suppressed."""
+    """A value as LAIT shows it: '172', '39.13', '35'; blank where it shows none."""
     if value is None or value != value:
         return ""
     return f"{value:.{MEASURES[measure][1]}f}".rstrip("0").rstrip(".") if MEASURES[measure][1] else f"{value:.0f}"
@@ -131,14 +172,3 @@ def published(value: float | None, measure: str) -> str:
 
 def _key(name: str) -> str:
     return " ".join(str(name).replace(",", " ").split()).casefold()
-
-
-def _region_key(region: str, known: set[str]) -> str | None:
-    """The region rows of an authority's region: 'Yorkshire and The Humber' is LAIT's 'Yorkshire and
-    the Humber', 'Inner London' its 'London (Inner)'."""
-    key = _key(region)
-    if key in known:
-        return key
-    part, _, rest = key.partition(" ")
-    flipped = f"{rest} ({part})"
-    return flipped if flipped in known else None

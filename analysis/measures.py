@@ -139,7 +139,7 @@ def _measure(where: str, entry: object) -> Measure:
         raise CatalogueError(f"{where}: periods [calendar_year] go with source dfe_lait, and only with it")
     if entry["source"] == "dfe_lait":
         _one_of(where, "lait_measure", entry.get("lait_measure"), tuple(MEASURES))
-        if rate_per != MEASURES[entry["lait_measure"]][0]:
+        if rate_per != MEASURES[entry["lait_measure"]][0] or type(rate_per) not in (int, type(None)):
             per = MEASURES[entry["lait_measure"]][0]
             raise CatalogueError(f"{where}: LAIT publishes {entry['lait_measure']} " + (
                 f"per {per:,}: rate_per must be {per}" if per else "as a percentage: give no rate_per"))

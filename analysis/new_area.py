@@ -46,7 +46,7 @@ contact:
 background_papers:
   - "Police.uk street-level crime and anti-social behaviour data (data.police.uk), Open Government Licence v3.0"
   - "ONS mid-year population estimates and geography lookups, Open Government Licence v3.0"
-  - "Youth Justice Board first time entrants and proven re-offending by young people, DfE Local Authority Interactive Tool (LAIT), Open Government Licence v3.0"
+  - "DfE Local Authority Interactive Tool (youth justice), Open Government Licence v3.0"
 """
 STARTER_TARGETS = """\
 # Targets by financial year, for measures whose catalogue target is at_most, at_least or band, e.g.

@@ -62,19 +62,26 @@ def derive_tables(
         tables[paths.YOUTH_POPULATION_FILE] = youth_population(age_estimates_path, district_codes)
     if lait_path is not None:
         names = geography.authorities(age_estimates_path or population_path)
-        tables[paths.YOUTH_JUSTICE_FILE] = lait.youth_justice(lait_path, names, areas_by_authority(areas, set(names.values())))
+        counties = {code: {district for district, _ in districts} for code, (_, _, districts)
+                    in geography.counties(age_estimates_path or population_path).items()}
+        tables[paths.YOUTH_JUSTICE_FILE] = lait.youth_justice(lait_path, names,
+                                                              areas_by_authority(areas, set(names.values()), counties))
     return tables
 
 
-def areas_by_authority(areas: AreaSet, authorities: set[str]) -> dict[str, str]:
+def areas_by_authority(areas: AreaSet, authorities: set[str], counties: dict[str, set[str]]) -> dict[str, str]:
     """Upper-tier authority code -> the area of the pack that is that authority: the whole area or a
-    part with that code, or a part whose one district is a unitary authority (Derby)."""
+    part with that code, a part whose one district is a unitary authority (Derby), or an area of
+    exactly a county's districts (the North Yorkshire partnership). `counties`: code -> districts."""
+    county_of = {frozenset(districts): code for code, districts in counties.items()}
     found = {}
     for area in areas.all:
-        own = area.code if area.code in authorities else (
-            area.district_codes[0] if len(area.district_codes) == 1 and area.district_codes[0] in authorities else None)
-        if own is not None:
-            found[own] = area.code
+        if area.code in authorities:
+            found[area.code] = area.code
+        elif len(area.district_codes) == 1 and area.district_codes[0] in authorities:
+            found[area.district_codes[0]] = area.code
+        elif frozenset(area.district_codes) in county_of:
+            found[county_of[frozenset(area.district_codes)]] = area.code
     return found
 
 

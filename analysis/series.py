@@ -43,11 +43,11 @@ def cohorts(dataset: Dataset, measure: Measure, area: Area) -> pd.DataFrame:
 
 
 def published(dataset: Dataset, measure: Measure, area: Area) -> pd.DataFrame:
-    """Calendar years (index, oldest first) with the area's published value and its region's (NaN
-    where suppressed), and the region's name: the area's own rows only, since rates cannot be summed."""
+    """Calendar years (index, oldest first) with the area's published value (NaN where there is none,
+    and a note why), the region's name and value: the area's own rows only, since rates cannot be summed."""
     table = dataset.youth_justice
     rows = table[(table["lait_measure"] == measure.lait_measure) & (table["area_code"] == area.code)]
-    return rows.set_index("year").sort_index()[["value", "region", "region_value"]]
+    return rows.set_index("year").sort_index()[["value", "note", "region", "region_value"]]
 
 
 def values(data: pd.DataFrame, measure: Measure) -> pd.Series:

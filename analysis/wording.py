@@ -152,7 +152,8 @@ def change_verdict(result: Result) -> str:
     if change is None:
         return "no comparison available"
     if not change.tested:
-        return "provisional: not tested" if result.provisional else "not tested"
+        return "provisional: not tested" if result.provisional else \
+            "rates only: not tested" if result.period_type == "calendar_year" else "not tested"
     if not change.significant:
         return "not statistically significant" if large_change(result) else "no significant change"
     return "significant increase" if change.difference > 0 else "significant fall"
@@ -334,7 +335,7 @@ def result_sentence(result: Result) -> str:
     if result.value is None:
         return f"{measure.title}: not available ({result.unavailable})."
     if result.period_type == "calendar_year":
-        return published_sentence(result)
+        return published_sentence([result])
     head = f"{measure.title}: {value_with_unit(result)} in {_the(result.period_label)}"
     if result.rate is not None:
         head += f" ({rate(result.rate[0])} per {count(measure.rate_per)} {_residents(result)})"
@@ -345,28 +346,44 @@ def result_sentence(result: Result) -> str:
     return f"{sentence} {target}." if target else sentence
 
 
-def published_sentence(result: Result) -> str:
-    """A published rate against the year before and its region's for the same year, as shown, saying
-    which is better; neither difference is tested, as the rates come without counts."""
-    year = result.period_label.removeprefix("calendar year ")
+def _against_region(result: Result) -> tuple[str, str]:
+    """A published rate beside its region's as shown: 'lower', 'higher' or 'the same', and ', better'
+    or ', worse' where the measure has a direction ('' otherwise)."""
+    own, theirs = value_text(result), _formatted(result.measure, result.region[1])
+    position = "the same" if own == theirs else "lower" if result.value < result.region[1] else "higher"
+    better = {"lower_is_better": "lower", "higher_is_better": "higher"}.get(result.measure.polarity)
+    return position, "" if position == "the same" or better is None else (", better" if position == better else ", worse")
+
+
+def worse_than_region(result: Result) -> str:
+    """For the board's attention: a published rate worse than its region's, said to be untested; '' otherwise."""
+    if result.region is None or _against_region(result)[1] != ", worse":
+        return ""
+    name, value = result.region
+    return (f"{value_text(result)} in {result.period_label.removeprefix('calendar year ')}, {_against_region(result)[0]} "
+            f"than the {name} region's {_formatted(result.measure, value)} (official figures; not tested, as only "
+            f"rates are published)")
+
+
+def published_sentence(results: list[Result]) -> str:
+    """Published rates of one year, each against the year before and its region's, as shown, saying
+    which is better: in one sentence, as neither difference is tested (the rates come without counts)."""
+    year = results[0].period_label.removeprefix("calendar year ")
+    before = results[0].previous_label.removeprefix("calendar year ")
+    region = next((f" and the {r.region[0]} region" for r in results if r.region is not None), "")
+    return (f"Published figures for calendar year {year}, against {before}{region} (not tested, as only rates are "
+            f"published): " + "; ".join(_published_figures(result) for result in results) + ".")
+
+
+def _published_figures(result: Result) -> str:
+    """'... 108 entrants per 100,000 residents aged 10 to 17 (123 in 2020, -15 per 100,000, -12%; region 158, lower, better)'."""
     before = result.previous_label.removeprefix("calendar year ")
-    against = []
-    if result.change is not None:
-        per = f" per {count(result.measure.rate_per)}" if result.measure.rate_per else ""
-        against.append(f"{previous_text(result)} in {before} ({change_size(result, per)})")
-    if result.region is not None:
-        name, value = result.region
-        own, theirs = value_text(result), _formatted(result.measure, value)
-        position = "the same" if own == theirs else "lower" if result.value < value else "higher"
-        better = {"lower_is_better": "lower", "higher_is_better": "higher"}.get(result.measure.polarity)
-        judged = "" if position == "the same" or better is None else (", better" if position == better else ", worse")
-        against.append(f"the {name} region's {theirs} ({position}{judged})")
-    missing = [f"{what} is suppressed or not published" for what, there in
-               ((f"the {before} figure", result.change), ("the region's", result.region)) if there is None]
-    return (f"{result.measure.title}: {value_with_unit(result)} in {year}, the latest calendar year before this "
-            f"financial year" + (f", against {' and '.join(against)}" if against else "") + "; "
-            + "; ".join(missing + ["only rates are published, so whether a difference is more than chance cannot be "
-                                   "tested"]) + ".")
+    per = f" per {count(result.measure.rate_per)}" if result.measure.rate_per else ""
+    against = [f"{previous_text(result)} in {before}, {change_size(result, per)}" if result.change is not None
+               else f"{before} not published",
+               f"region {_formatted(result.measure, result.region[1])}, {''.join(_against_region(result))}"
+               if result.region is not None else "region not published"]
+    return f"{lower_first(result.measure.title)}, {value_with_unit(result)} ({'; '.join(against)})"
 
 
 def overview(area: str, headline: list[Result], headline_measure: str) -> str:
@@ -619,6 +636,9 @@ def spc_cell(result: Result) -> str:
 def districts_cell(result: Result, nouns: Nouns, district: str | None = None) -> str:
     """The county's spread ('2 higher, 5 similar'), a district's own position ('higher than the
     county'), or why there is no comparison."""
+    if result.period_type == "calendar_year" and result.value is not None:  # compared with its region instead
+        return (f"not by {nouns.part}; region {_formatted(result.measure, result.region[1])} "
+                f"({''.join(_against_region(result))})" if result.region else f"not by {nouns.part}")
     if result.districts is None:
         return f"{nouns.wide} only" if result.value is not None else "not available"
     labels = result.districts.loc[~result.districts["is_county"], "label"]

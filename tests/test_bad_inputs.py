@@ -264,21 +264,36 @@ BUILD_CASES = {
         "derived/crime_counts.csv", "2022-07,", "2022-13,",
         "crime_counts.csv, row"),
     "a published rate in exponent form": (
-        "derived/youth_justice.csv", "2021,108,", "2021,1E3,",
+        "derived/youth_justice.csv", "2021,108,,", "2021,1E3,,",
         "youth_justice.csv, row 4: value is '1E3', expected a number from 0 to 100,000 as LAIT publishes it, or blank "
-        "where suppressed"),
+        "where it publishes none"),
     "a re-offending percentage above 100": (
-        "derived/youth_justice.csv", "2020,37.14,", "2020,137.14,",
+        "derived/youth_justice.csv", "2020,37.14,,", "2020,137.14,,",
         "youth_justice.csv, row 6: value is '137.14', expected a number from 0 to 100"),
     "a region's value negative": (
         "derived/youth_justice.csv", "East Midlands,158", "East Midlands,-158",
         "youth_justice.csv, row 4: region_value is '-158', expected a number from 0 to 100,000"),
     "a published rate of an area not in the pack": (
         "derived/youth_justice.csv", "FirstYJS,E10999999,Testshire,2021", "FirstYJS,E10000018,Leicestershire,2021",
-        "youth_justice.csv, row 4: area_code is 'E10000018', expected an area of areas.yml"),
+        "youth_justice.csv, row 4: area E10000018 'Leicestershire' is not an area of areas.yml by that code and name"),
     "a published year given twice": (
         "derived/youth_justice.csv", "FirstYJS,E10999999,Testshire,2020", "FirstYJS,E10999999,Testshire,2021",
         "youth_justice.csv, row 4: FirstYJS for E10999999 in 2021 is given twice"),
+    "a published rate's region not LAIT's": (
+        "derived/youth_justice.csv", "2021,108,,East Midlands", "2021,108,,England",
+        "youth_justice.csv, row 4: region is 'England', expected one of LAIT's regions"),
+    "a published rate for a district of a county": (
+        "derived/youth_justice.csv", "FirstYJS,E10999999,Testshire,2021", "FirstYJS,E07000133,Melton,2021",
+        "youth_justice.csv, row 4: area E07000133 'Melton' is not an area of areas.yml by that code and name"),
+    "a published rate's area named otherwise": (
+        "derived/youth_justice.csv", "FirstYJS,E10999999,Testshire,2021", "FirstYJS,E10999999,Leicestershire,2021",
+        "youth_justice.csv, row 4: area E10999999 'Leicestershire' is not an area of areas.yml"),
+    "a blank published rate without its reason": (
+        "derived/youth_justice.csv", "2021,108,,", "2021,,,",
+        "youth_justice.csv, row 4: value '' and note ''; expected a note saying why"),
+    "a published rate per 1.0e+5": (
+        "measures.yml", "rate_per: 100000\n    numerator: children", "rate_per: 1.0e+5\n    numerator: children",
+        "LAIT publishes FirstYJS per 100,000: rate_per must be 100000"),
     "an unknown LAIT measure": (
         "derived/youth_justice.csv", "FirstYJS,E10999999,Testshire,2021", "FirstYJ,E10999999,Testshire,2021",
         "youth_justice.csv, row 4: lait_measure is 'FirstYJ', expected one of FirstYJS, ReoffYO"),

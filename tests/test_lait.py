@@ -34,8 +34,9 @@ def test_float_artefacts_suppression_and_region_names_are_read_as_lait_shows_the
         ("ReoffYO", "2021", "East Midlands", "22.82", "NA"),
         ("ReoffYO", "2022", "Leicestershire", "-", "East Midlands"),
         ("ReoffYO", "2022", "East Midlands", "21.94", "NA"),
-        ("FirstYJS", "2021", "Camden", "250", "Inner London"),  # its region's rows are 'London (Inner)'
+        ("FirstYJS", "2021", "Camden", "250", "Inner London"),  # compared with London: inner London is '-'
         ("FirstYJS", "2021", "London (Inner)", "-", "NA"),
+        ("FirstYJS", "2021", "London", "188", "NA"),
         ("FirstYJS", "2021", "Durham", "180", "North East"),  # ONS: County Durham
         ("FirstYJS", "2021", "North East", "200", "NA"),
         ("FirstYJS", "2021", "Leeds", "190", "Yorkshire and The Humber"),  # the region's row: 'the Humber'
@@ -45,10 +46,11 @@ def test_float_artefacts_suppression_and_region_names_are_read_as_lait_shows_the
     ])
     table = lait.youth_justice(path, NAMES, {code: f"area {code}" for code in NAMES.values()})
     rows = {(r.lait_measure, r.area_name, r.year): (r.value, r.region, r.region_value) for r in table.itertuples()}
+    assert set(table.loc[table["value"] == "", "note"]) == {lait.NOT_PUBLISHED}
     assert rows == {
         ("ReoffYO", "Leicestershire", 2021): ("39.13", "East Midlands", "22.82"),
         ("ReoffYO", "Leicestershire", 2022): ("", "East Midlands", "21.94"),
-        ("FirstYJS", "Camden", 2021): ("250", "Inner London", ""),
+        ("FirstYJS", "Camden", 2021): ("250", "London", "188"),
         ("FirstYJS", "Durham", 2021): ("180", "North East", "200"),
         ("FirstYJS", "Leeds", 2021): ("190", "Yorkshire and The Humber", "170"),
     }
@@ -62,6 +64,33 @@ def test_only_the_packs_authorities_are_kept(tmp_path):
                                  ("FirstYJS", "2021", "London (Inner)", "300", "NA")])
     table = lait.youth_justice(path, NAMES, {"E10000018": "E10000018"})
     assert list(table["area_name"]) == ["Leicestershire"]
+
+
+def test_an_abolished_councils_part_year_and_later_years_are_not_used(tmp_path):
+    """Northamptonshire was abolished in April 2021: LAIT's 2021 figure is for part of the year."""
+    path = long_table(tmp_path, [("FirstYJS", year, "Northamptonshire", value, "East Midlands") for year, value
+                                 in (("2020", "208"), ("2021", "43"))] +
+                      [("FirstYJS", year, "East Midlands", "160", "NA") for year in ("2020", "2021")])
+    table = lait.youth_justice(path, {"Northamptonshire": "E10000021"}, {"E10000021": "E10000021"})
+    assert list(table["value"]) == ["208", ""]
+    assert table["note"].iloc[1].startswith("not used: Northamptonshire was abolished in April 2021")
+
+
+def test_a_year_without_its_regions_row_has_no_region_figure(tmp_path):
+    path = long_table(tmp_path, [("FirstYJS", "2021", "Leicestershire", "108", "East Midlands")])
+    table = lait.youth_justice(path, NAMES, {"E10000018": "E10000018"})
+    assert list(table["region_value"]) == [""] and list(table["value"]) == ["108"]
+
+
+@pytest.mark.parametrize("rows, message", [
+    ([("FirstYJS", "2021", "East Midlands", "158", "NA")] * 2, "FirstYJS for the region East Midlands in 2021 is given twice"),
+    ([("FirstYJS", "02021", "Leicestershire", "108", "East Midlands")], "Years is '02021' in a row of FirstYJS"),
+    ([("FirstYJS", "\u00b2", "Leicestershire", "108", "East Midlands")], "Years is '\u00b2' in a row of FirstYJS"),
+    ([("FirstYJS", "2021", "Leicestershire", "108", "Narnia")], "Leicestershire's region is 'Narnia'; expected one of"),
+])
+def test_a_long_table_that_could_mislead_is_refused_in_one_line(tmp_path, rows, message):
+    with pytest.raises(IngestError, match=message.replace("(", r"\(")):
+        lait.youth_justice(long_table(tmp_path, rows), NAMES, {"E10000018": "E10000018"})
 
 
 @pytest.mark.parametrize("value", ["abc", "-5", "100001", ""])
@@ -97,14 +126,16 @@ def test_leicestershire_rates_are_those_lait_publishes():
 def test_a_force_area_is_no_authority_but_its_unitary_partnership_is(tmp_path):
     """Derbyshire's force area (E23000018) is not the county of that name: only Derby, a partnership of
     one unitary authority, has LAIT figures (470 first time entrants per 100,000 in 2016)."""
-    from analysis.geography import authorities
+    from analysis.geography import authorities, counties as counties_of
     from analysis.new_area import init_area
 
     init_area(tmp_path / "derbyshire", paths.SHARED_DATA_DIR, police_force="Derbyshire")
     areas = load_areas(tmp_path / "derbyshire")
     names = authorities(DEFAULT_ESTIMATES)
-    assert areas_by_authority(areas, set(names.values())) == {"E06000015": areas.find("Derby").code}
-    table = lait.youth_justice(LAIT_FILE, names, areas_by_authority(areas, set(names.values())))
+    counties = {code: {d for d, _ in districts} for code, (_, _, districts) in counties_of(DEFAULT_ESTIMATES).items()}
+    found = areas_by_authority(areas, set(names.values()), counties)
+    assert found == {"E06000015": areas.find("Derby").code}
+    table = lait.youth_justice(LAIT_FILE, names, found)
     derby = table[(table["lait_measure"] == "FirstYJS") & (table["year"] == 2016)]
     assert list(derby["area_name"]) == ["Derby"] and list(derby["value"]) == ["470"]
 
@@ -131,7 +162,7 @@ def test_the_paper_shows_the_year_ended_before_its_financial_year(dataset):
 def test_a_suppressed_figure_is_not_available_and_says_why(dataset):
     reoffending = results(dataset, "Testshire")["youth_reoffending_published"]
     assert reoffending.value is None
-    assert reoffending.unavailable == "the 2021 figure for Testshire is suppressed by the publisher (small numbers)"
+    assert reoffending.unavailable == "the 2021 figure for Testshire is not published (LAIT shows '-')"
 
 
 def test_a_year_not_yet_published_is_not_available_not_an_earlier_year(dataset):
@@ -153,19 +184,36 @@ def test_the_illustrative_notice_names_local_measures_and_never_the_published_ra
     assert "the figures for first time entrants to the youth justice system, domestic abuse incidents" in illustrative
     assert "published rate" not in illustrative
     # the 2021 re-offending figure is suppressed: only the first time entrants' figure is shown as real
-    assert real.endswith("are real police.uk data. So are first time entrants to the youth justice system (YJB "
-                         "published rate): official figures, as published.")
+    assert real.endswith("are real police.uk data, and the YJB published rates official figures.")
 
 
 @needs_shared_data
 def test_the_default_pack_reports_leicestershires_published_rates():
     dataset = load_dataset(paths.DATA_DIR)
-    first = results(dataset, "Leicestershire")["first_time_entrants_published"]
-    sentence = wording.result_sentence(first)
-    assert ("108 entrants per 100,000 residents aged 10 to 17 in 2021, the latest calendar year before this financial "
-            "year, against 123 in 2020 (\u221215 per 100,000, \u221212%) and the East Midlands region's 158 (lower, "
-            "better); only rates are published") in sentence
-    reoffending = wording.result_sentence(results(dataset, "Leicestershire")["youth_reoffending_published"])
-    assert ("39.1% of young offenders re-offending in 2021, the latest calendar year before this financial year, "
-            "against 37.1% in 2020 (+2.0 percentage points) and the East Midlands region's 22.8% (higher, worse)") \
-        in reoffending
+    shown = results(dataset, "Leicestershire")
+    findings = str(open_report_findings(dataset))
+    assert ("Published figures for calendar year 2021, against 2020 and the East Midlands region (not tested, as only "
+            "rates are published): first time entrants to the youth justice system (YJB published rate), 108 entrants "
+            "per 100,000 residents aged 10 to 17 (123 in 2020, \u221215 per 100,000, \u221212%; region 158, lower, "
+            "better); proven re-offending by young people (YJB published rate), 39.1% of young offenders re-offending "
+            "(37.1% in 2020, +2.0 percentage points; region 22.8%, higher, worse) (Figure 3).") in findings
+    assert wording.districts_cell(shown["youth_reoffending_published"], dataset.areas.county.nouns) == \
+        "not by district; region 22.8% (higher, worse)"
+
+
+def open_report_findings(dataset):
+    from analysis.report import open_report
+
+    return open_report("2022-23 Q2", "Leicestershire", dataset.data_dir, cache_dir="").outcome("reoffending").findings
+
+
+@needs_shared_data
+def test_a_published_rate_worse_than_the_region_is_for_the_boards_attention_as_untested():
+    from analysis.report import open_report
+
+    items = {item.measure: item.words for item in open_report("2022-23 Q2", "Leicestershire", paths.DATA_DIR,
+                                                                cache_dir="").key_messages().attention}
+    assert items["Proven re-offending by young people (YJB published rate)"] == (
+        "39.1% in 2021, higher than the East Midlands region's 22.8% (official figures; not tested, as only rates "
+        "are published)")
+    assert "First time entrants to the youth justice system (YJB published rate)" not in items  # 108 against 158: better
