@@ -336,10 +336,10 @@ def published_chart(dataset: Dataset, assessment: Assessment, outcome: str, numb
                   for title, table in panels.items() if table.isna().any(axis=None)]
     note = ("Not published (LAIT shows '-'), or not used, so a gap in the line: " + "; ".join(suppressed) + "."
             if suppressed else "")
-    caption = (f"Published yearly rates, {first} to {last} (the year this paper reports), against the region's; "
-               f"official figures, not tested, as they come without counts.")
+    caption = (f"Published yearly rates, {first} to {last} (the year this paper reports), against the region "
+               f"(dashed); official figures, not tested, as they come without counts.")
     alt = (f"Line charts of {wording.listed([wording.lower_first(title) for title in panels])} in {area}, "
-           f"{first} to {last}, against the region's (dashed). {caption}" + (f" {note}" if note else ""))
+           f"{first} to {last}. {caption}" + (f" {note}" if note else ""))
     chart = charts.published_rates(panels, area, outcome, alt, note)
     chart.figure_number, chart.caption = number, caption
     return chart
