@@ -118,7 +118,7 @@ def _districts_worse(assessment: Assessment) -> str:
     return f"{intro}: {assessment.area.name} for {wording.listed(worse[assessment.area.name])}"
 
 
-def exceptions(dataset: Dataset, assessment: Assessment, commentary: Commentary) -> Table:
+def exceptions(assessment: Assessment, commentary: Commentary) -> Table:
     """The quarter's exceptions with the analyst's cause, action, owner and due date, and any other
     exception the analyst added; what was not provided says so."""
     current = {item.measure_id: item for item in attention.exceptions(assessment)}
@@ -226,7 +226,7 @@ def outcome_commentary(assessment: Assessment, commentary: Commentary, section: 
     return CommentaryBlock(blocks, commentary.example, absent)
 
 
-def dashboard(dataset: Dataset, assessment: Assessment) -> Dashboard:
+def dashboard(assessment: Assessment) -> Dashboard:
     """Appendix 1: one row per measure (its headline period), grouped by outcome; a district's
     dashboard shows its own position against the county and leaves out county-wide measures."""
     district = None if assessment.area.is_county else assessment.area.name
@@ -354,7 +354,7 @@ def monthly_chart(dataset: Dataset, assessment: Assessment, outcome: str, number
         return None
     panels = [panel for _, panel in charted]
     absent = [m for m in months if all(pd.isna(panel.values[m]) for panel in panels)]
-    caption = _spc_caption(dataset, [result for result, _ in charted], months)
+    caption = _spc_caption([result for result, _ in charted], months)
     alt = (f"Line charts of monthly figures in {assessment.area.name} for "
            + ", ".join(wording.lower_first(panel.title) for panel in panels)
            + f", {month_name(months[0])} to {month_name(months[-1])}, with {assessment.quarter} shaded, "
@@ -390,7 +390,7 @@ SPC_WORDS = {"special cause concern": "a special cause of concern", "special cau
              "special cause neither (low)": "unusually low (a special cause; neither direction is better)"}
 
 
-def _spc_caption(dataset: Dataset, results: list[Result], months: list[str]) -> str:
+def _spc_caption(results: list[Result], months: list[str]) -> str:
     """What the chart shows, then what it finds in plain words: the latest final month's SPC reading
     of each charted measure, with the reason for a special cause, naming the month where it is not
     the chart's last."""

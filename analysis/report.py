@@ -209,7 +209,7 @@ class Report:
 
     def exceptions(self) -> Table:
         """The exceptions, with the analyst's cause, action, owner and due date."""
-        return present.exceptions(self.dataset, self.assessment, self.commentary)
+        return present.exceptions(self.assessment, self.commentary)
 
     def outcome(self, name: str) -> Outcome:
         """One outcome by key ('crime', 'reoffending', 'victims', 'asb') or full name."""
@@ -224,7 +224,7 @@ class Report:
         return present.recommendations(self.dataset, self.assessment, self.commentary)
 
     def dashboard(self) -> Dashboard:
-        return present.dashboard(self.dataset, self.assessment)
+        return present.dashboard(self.assessment)
 
     def methods(self) -> Findings:
         return present.methods(self.dataset, self.assessment)

@@ -56,9 +56,7 @@ def value_text(result: Result) -> str:
 
 def _formatted(measure, value: float) -> str:
     statistic = measure.statistic
-    if statistic == "count":
-        return count(value)
-    if statistic == "published_rate" and measure.rate_per:  # as YJB publishes them: whole numbers per 100,000
+    if statistic == "count" or (statistic == "published_rate" and measure.rate_per):  # YJB's rates are whole numbers
         return count(value)
     shown = f"{value:.{DECIMALS[statistic]}f}"
     return shown if statistic == "rate_per_person" else f"{shown}%"

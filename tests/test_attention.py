@@ -67,7 +67,7 @@ def test_status_and_words_agree(testshire, status):
     assert result.status.key == status
     words = wording.notable_sentence(result, attention.signals(assessment, result))
     assert said in words and not any(phrase in words for phrase in never)
-    row = present.dashboard(testshire[0], assessment).table.set_index("measure_id").loc[measure_id]
+    row = present.dashboard(assessment).table.set_index("measure_id").loc[measure_id]
     assert row["status"] == result.status.word
 
 
@@ -120,7 +120,7 @@ def test_every_off_track_or_missed_measure_is_in_the_exceptions_table(leicesters
 
 def test_a_district_dashboard_shows_the_districts_own_position_and_leaves_out_county_wide_measures(melton):
     dataset, melton = melton
-    board = present.dashboard(dataset, melton)
+    board = present.dashboard(melton)
     for result in melton.headline:
         if result.county_wide_only:
             assert result.measure.id not in set(board.table["measure_id"])
@@ -181,7 +181,7 @@ def test_an_exception_entry_without_words_makes_no_row_and_old_words_are_marked(
     text = ("---\narea: Testshire\nquarter: 2022-23 Q2\n---\n## Exceptions\n### robbery\n<!-- figures: old -->\n"
             "- Cause:\n### burglary\n<!-- figures: Burglary: 5 crimes. -->\n- Cause: Two streets.\n")
     commentary = parse(text, "testshire.md", Quarter(2022, 2), "Testshire", {m.id for m in dataset.measures})
-    table = present.exceptions(dataset, assessment, commentary).frame.set_index("Measure")
+    table = present.exceptions(assessment, commentary).frame.set_index("Measure")
     assert "Robbery" not in table.index  # drafted once, never written, no longer an exception
     assert table.loc["Burglary", "Status"] == ("! At risk; no longer an exception; words written for earlier figures, "
                                                "not yet checked")
