@@ -154,8 +154,8 @@ def _data(args: argparse.Namespace) -> int:
     for month, problem in month_problems(tables[paths.MONTHS_FILE]).items():
         print(f"warning: {month_name(month)} will be treated as missing: {problem}")
     if lait is not None and tables[paths.YOUTH_JUSTICE_FILE].empty:
-        print("youth justice: DfE LAIT publishes no figures for any area of the pack (it publishes for county, "
-              "unitary and London borough councils); its measures will say so")
+        print("youth justice: DfE LAIT publishes no figures for any area of the pack (it publishes for each council "
+              "with children's services: county, unitary and London borough councils); its measures will say so")
     written = prepare.write_tables(tables, args.data)
     for name, table in tables.items():
         print(f"{'wrote' if name in written else 'unchanged'} {name}: {len(table):,} rows")

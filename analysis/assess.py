@@ -414,7 +414,7 @@ def _not_reported(dataset: Dataset, measure: Measure, area: Area) -> str:
     if _county_wide_only(dataset, measure, area):
         return f"reported for {dataset.areas.county.name} as a whole only, not by district"
     if measure.source == "dfe_lait":
-        return f"published for county, unitary and London borough councils, not for {area.name}" + (
+        return f"published for each council with children's services, not for {area.name}" + (
             " (the police force area)" if area.force else "")
     return f"not reported for {area.name}"
 

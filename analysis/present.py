@@ -574,7 +574,7 @@ def _published_source(assessment: Assessment) -> str:
         return ""
     shown = [r for r in published if r.value is not None]
     return (f"Youth justice ({wording.listed([wording.lower_first(r.measure.title) for r in published])}): official "
-            f"figures, {lait.SOURCE}, published yearly for county, unitary and London borough councils as rates "
+            f"figures, {lait.SOURCE}, published yearly for each council with children's services as rates "
             f"without counts, so no difference in them is tested. A paper shows the latest calendar year before its "
             f"financial year" + (f" ({shown[0].period_label.removeprefix('calendar year ')} here)" if shown else "")
             + ", beside the region's figure; a value LAIT does not publish ('-': small numbers, or not reported for "
