@@ -46,9 +46,9 @@ LOWER_TIER = ("E07",)  # a non-metropolitan district's code: part of a county, n
 YOUTH_JUSTICE_COLUMNS = ["lait_measure", "area_code", "area_name", "year", "value", "note", "region", "region_value"]
 
 
-def youth_justice(path: Path, codes_by_name: dict[str, str], areas_by_code: dict[str, str]) -> pd.DataFrame:
+def youth_justice(path: Path, codes_by_name: dict[str, str], areas_by_code: dict[str, tuple[str, str]]) -> pd.DataFrame:
     """The LAIT youth-justice rows of the authorities in `areas_by_code` (an authority's ONS code ->
-    the code of the area it is), each year with its region's value beside it. A value LAIT does not
+    the code and name of the pack's area it is), each year with its region's value beside it. A value LAIT does not
     give (`-`), or gives for part of a year only, is left blank, with the reason in `note`.
     `codes_by_name`: authority name -> ONS code."""
     table = _read(path)
@@ -65,8 +65,8 @@ def youth_justice(path: Path, codes_by_name: dict[str, str], areas_by_code: dict
     rows = []
     for measure, year, name, region, value in table.loc[table["Region"] != NO_REGION, [
             "Short Desc", "Years", "LA and Regions", "Region", "value"]].itertuples(index=False):
-        code = areas_by_code.get(codes.get(_key(ONS_NAMES.get(name, name))))
-        if code is None:
+        area = areas_by_code.get(codes.get(_key(ONS_NAMES.get(name, name))))
+        if area is None:
             continue
         region = "London" if region in ("Inner London", "Outer London") else region
         if _key(region) not in {_key(known) for known in REGIONS}:
@@ -76,7 +76,7 @@ def youth_justice(path: Path, codes_by_name: dict[str, str], areas_by_code: dict
             value, note = None, (f"not used: {name} was abolished in April {ABOLISHED[name]}, so LAIT's figure covers "
                                  f"part of the year, or none")
         theirs = region_values.get((measure, _key(region), year))
-        rows.append([measure, code, name, int(year), published(value, measure), note, region, published(theirs, measure)])
+        rows.append([measure, *area, int(year), published(value, measure), note, region, published(theirs, measure)])
     found = pd.DataFrame(rows, columns=YOUTH_JUSTICE_COLUMNS)
     twice = found.duplicated(["lait_measure", "area_code", "year"])
     if twice.any():

@@ -69,19 +69,19 @@ def derive_tables(
     return tables
 
 
-def areas_by_authority(areas: AreaSet, authorities: set[str], counties: dict[str, set[str]]) -> dict[str, str]:
-    """Upper-tier authority code -> the area of the pack that is that authority: the whole area or a
+def areas_by_authority(areas: AreaSet, authorities: set[str], counties: dict[str, set[str]]) -> dict[str, tuple[str, str]]:
+    """Upper-tier authority code -> the code and name of the pack's area that is that authority: the whole area or a
     part with that code, a part whose one district is a unitary authority (Derby), or an area of
     exactly a county's districts (the North Yorkshire partnership). `counties`: code -> districts."""
     county_of = {frozenset(districts): code for code, districts in counties.items()}
     found = {}
     for area in areas.all:
         if area.code in authorities:
-            found[area.code] = area.code
+            found[area.code] = area.code, area.name
         elif len(area.district_codes) == 1 and area.district_codes[0] in authorities:
-            found[area.district_codes[0]] = area.code
+            found[area.district_codes[0]] = area.code, area.name
         elif frozenset(area.district_codes) in county_of:
-            found[county_of[frozenset(area.district_codes)]] = area.code
+            found[county_of[frozenset(area.district_codes)]] = area.code, area.name
     return found
 
 

@@ -116,7 +116,7 @@ def test_a_quarter_with_a_month_missing_is_built_as_not_available(tmp_path, smal
     assert "significant fall" not in page
     gaps = ["The police.uk data lack Sep 2022 of 2022-23 Q2",
             "The police.uk data lack Aug 2021 of 2021-22 Q2: there is no comparison with last year",
-            "Hate incidents reported: the figures in local/local_counts.csv end in Aug 2022, before 2022-23 Q2 ends"]
+            "Hate incidents reported (illustrative): the figures in local/local_counts.csv end in Aug 2022, before 2022-23 Q2 ends"]
     console = capsys.readouterr().err
     first_section = page[page.index('id="Key-messages"'):page.index('id="Exceptions-and-actions"')]
     methods = page[page.index('id="Appendix-3:-methods-and-data-quality"'):]

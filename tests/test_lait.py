@@ -44,14 +44,15 @@ def test_float_artefacts_suppression_and_region_names_are_read_as_lait_shows_the
         ("FirstYJS", "2021", "England", "1333", "NA"),  # the sum of regional rates: never used
         ("LAC_Convictions", "2021", "Leicestershire", "3", "East Midlands"),  # not a measure reported
     ])
-    table = lait.youth_justice(path, NAMES, {code: f"area {code}" for code in NAMES.values()})
-    rows = {(r.lait_measure, r.area_name, r.year): (r.value, r.region, r.region_value) for r in table.itertuples()}
+    table = lait.youth_justice(path, NAMES, {code: (f"area {code}", f"{name} area") for name, code in NAMES.items()})
+    rows = {(r.lait_measure, r.area_name.removesuffix(" area"), r.year): (r.value, r.region, r.region_value)
+            for r in table.itertuples()}
     assert set(table.loc[table["value"] == "", "note"]) == {lait.NOT_PUBLISHED}
     assert rows == {
         ("ReoffYO", "Leicestershire", 2021): ("39.13", "East Midlands", "22.82"),
         ("ReoffYO", "Leicestershire", 2022): ("", "East Midlands", "21.94"),
         ("FirstYJS", "Camden", 2021): ("250", "London", "188"),
-        ("FirstYJS", "Durham", 2021): ("180", "North East", "200"),
+        ("FirstYJS", "County Durham", 2021): ("180", "North East", "200"),  # the pack's name for it
         ("FirstYJS", "Leeds", 2021): ("190", "Yorkshire and The Humber", "170"),
     }
     assert set(table["area_code"]) == {"area E10000018", "area E09000007", "area E06000047", "area E08000035"}
@@ -62,7 +63,7 @@ def test_only_the_packs_authorities_are_kept(tmp_path):
                                  ("FirstYJS", "2021", "Camden", "250", "Inner London"),
                                  ("FirstYJS", "2021", "East Midlands", "158", "NA"),
                                  ("FirstYJS", "2021", "London (Inner)", "300", "NA")])
-    table = lait.youth_justice(path, NAMES, {"E10000018": "E10000018"})
+    table = lait.youth_justice(path, NAMES, {"E10000018": ("E10000018", "Leicestershire")})
     assert list(table["area_name"]) == ["Leicestershire"]
 
 
@@ -71,14 +72,14 @@ def test_an_abolished_councils_part_year_and_later_years_are_not_used(tmp_path):
     path = long_table(tmp_path, [("FirstYJS", year, "Northamptonshire", value, "East Midlands") for year, value
                                  in (("2020", "208"), ("2021", "43"))] +
                       [("FirstYJS", year, "East Midlands", "160", "NA") for year in ("2020", "2021")])
-    table = lait.youth_justice(path, {"Northamptonshire": "E10000021"}, {"E10000021": "E10000021"})
+    table = lait.youth_justice(path, {"Northamptonshire": "E10000021"}, {"E10000021": ("E10000021", "Northamptonshire")})
     assert list(table["value"]) == ["208", ""]
     assert table["note"].iloc[1].startswith("not used: Northamptonshire was abolished in April 2021")
 
 
 def test_a_year_without_its_regions_row_has_no_region_figure(tmp_path):
     path = long_table(tmp_path, [("FirstYJS", "2021", "Leicestershire", "108", "East Midlands")])
-    table = lait.youth_justice(path, NAMES, {"E10000018": "E10000018"})
+    table = lait.youth_justice(path, NAMES, {"E10000018": ("E10000018", "Leicestershire")})
     assert list(table["region_value"]) == [""] and list(table["value"]) == ["108"]
 
 
@@ -90,7 +91,7 @@ def test_a_year_without_its_regions_row_has_no_region_figure(tmp_path):
 ])
 def test_a_long_table_that_could_mislead_is_refused_in_one_line(tmp_path, rows, message):
     with pytest.raises(IngestError, match=message.replace("(", r"\(")):
-        lait.youth_justice(long_table(tmp_path, rows), NAMES, {"E10000018": "E10000018"})
+        lait.youth_justice(long_table(tmp_path, rows), NAMES, {"E10000018": ("E10000018", "Leicestershire")})
 
 
 @pytest.mark.parametrize("value", ["abc", "-5", "100001", ""])
@@ -99,7 +100,7 @@ def test_a_value_lait_could_not_publish_is_refused_naming_it(tmp_path, value):
                                  ("FirstYJS", "2021", "East Midlands", "158", "NA")])
     with pytest.raises(IngestError, match=f"FirstYJS for Leicestershire in '2021' is '{value}'; expected a number from "
                                           f"0 to 100,000, or '-' where suppressed"):
-        lait.youth_justice(path, NAMES, {"E10000018": "E10000018"})
+        lait.youth_justice(path, NAMES, {"E10000018": ("E10000018", "Leicestershire")})
 
 
 def test_a_file_that_is_not_the_long_table_is_one_line(tmp_path):
@@ -112,7 +113,7 @@ def test_a_file_that_is_not_the_long_table_is_one_line(tmp_path):
 @needs_shared_data
 def test_leicestershire_rates_are_those_lait_publishes():
     """The values of the shared data's README (taken from LAIT's own table), read from the parquet."""
-    table = lait.youth_justice(LAIT_FILE, {"Leicestershire": "E10000018"}, {"E10000018": "E10000018"})
+    table = lait.youth_justice(LAIT_FILE, {"Leicestershire": "E10000018"}, {"E10000018": ("E10000018", "Leicestershire")})
     first = table[table["lait_measure"] == "FirstYJS"]
     assert list(first["year"]) == list(range(2016, 2025))
     assert list(first["value"]) == ["172", "190", "179", "150", "123", "108", "111", "102", "75"]
@@ -134,7 +135,7 @@ def test_a_force_area_is_no_authority_but_its_unitary_partnership_is(tmp_path):
     names = authorities(DEFAULT_ESTIMATES)
     counties = {code: {d for d, _ in districts} for code, (_, _, districts) in counties_of(DEFAULT_ESTIMATES).items()}
     found = areas_by_authority(areas, set(names.values()), counties)
-    assert found == {"E06000015": areas.find("Derby").code}
+    assert found == {"E06000015": (areas.find("Derby").code, "Derby")}
     table = lait.youth_justice(LAIT_FILE, names, found)
     derby = table[(table["lait_measure"] == "FirstYJS") & (table["year"] == 2016)]
     assert list(derby["area_name"]) == ["Derby"] and list(derby["value"]) == ["470"]
