@@ -298,8 +298,9 @@ def _published_result(dataset: Dataset, measure: Measure, quarter: Quarter, area
     if data.empty:
         return _unavailable(base, _not_reported(dataset, measure, area), _county_wide_only(dataset, measure, area))
     if year not in data.index:
-        return _unavailable(base, f"the published figures start in {data.index[0]}" if year < data.index[0] else
-                            f"the latest published figures are for {data.index[-1]}")
+        return _unavailable(base, f"LAIT's figures start in {data.index[0]}" if year < data.index[0] else
+                            f"LAIT has no {year} figure yet (its latest year is {data.index[-1]})" if year > data.index[-1]
+                            else f"LAIT has no {year} figure for {area.name}")
     row = data.loc[year]
     if pd.isna(row["value"]):
         return _unavailable(base, f"the {year} figure for {area.name} is {row['note']}")
@@ -413,6 +414,8 @@ def _unavailable(base: dict, reason: str, county_wide_only: bool = False) -> Res
 def _not_reported(dataset: Dataset, measure: Measure, area: Area) -> str:
     if _county_wide_only(dataset, measure, area):
         return f"reported for {dataset.areas.county.name} as a whole only, not by district"
+    if measure.source == "dfe_lait" and area.code.startswith("W"):
+        return "LAIT publishes for councils in England only"
     if measure.source == "dfe_lait":
         return f"published for each council with children's services, not for {area.name}" + (
             " (the police force area)" if area.force else "")

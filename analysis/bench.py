@@ -218,9 +218,11 @@ def build_packs(packs: dict[Path, list[str] | None], out: Path, scheduler: str) 
 def national_packs(folder: Path, lookup: Path, partnerships: Path, estimates: Path, least_areas: int, runs: int,
                    workers: int) -> dict:
     """Whole police force areas, each with its partnerships, from three synthetic years of their
-    forces' files, until there are `least_areas` areas: each force's files derived once by its own
-    `data`; then every pack built on one Dask LocalCluster, against the county pack on the same
-    cluster: time per area, the scheduler's peak memory, and 10 areas against all of them."""
+    forces' files and the illustrative local sample, until there are `least_areas` areas: each
+    force's files derived once by its own `data`; then every pack built on one Dask LocalCluster,
+    against the county pack on the same cluster: time per area, the scheduler process's peak memory,
+    and 10 areas against all of them."""
+    from analysis import illustrative
     from analysis.areas import load_areas
     from analysis.geography import population_by_year
     from analysis.new_area import init_area, police_uk_name
@@ -243,6 +245,10 @@ def national_packs(folder: Path, lookup: Path, partnerships: Path, estimates: Pa
     for data in packs.values():
         write_tables(derive_tables([raw / data.name], lookup, estimates, data, estimates, DEFAULT_LAIT), data)
     derive_seconds = time.perf_counter() - started
+    for data in packs.values():  # the illustrative local sample, as the county pack has: papers of the same measures
+        residents, young = (illustrative.latest_residents(data, name) for name in (paths.POPULATION_FILE,
+                                                                                   paths.YOUTH_POPULATION_FILE))
+        illustrative.write(illustrative.generate(load_areas(data), residents, young), data)
     first_ten: dict[Path, list[str]] = {}
     for data in packs.values():  # the first 10 areas, pack by pack
         names = [area.name for area in load_areas(data).all][:10 - sum(map(len, first_ten.values()))]

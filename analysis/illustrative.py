@@ -39,7 +39,8 @@ PROVISIONAL_MEASURES = {"domestic_abuse_referrals"}
 
 def generate(areas: AreaSet, residents: dict[str, int], young_residents: dict[str, int],
              seed: int = SEED) -> dict[str, pd.DataFrame]:
-    """The four local templates' tables, for the county (cohort and MARAC measures) and its districts."""
+    """The four local templates' tables, for the whole area (cohort and MARAC measures) and its parts,
+    each part's residents those of its districts (`residents`, `young_residents`: by district)."""
     rng = np.random.default_rng(seed)
     progress = np.linspace(0, 1, len(MONTHS))  # 0 in April 2012 .. 1 in the last month
     season = 1 + 0.12 * np.sin(2 * np.pi * (np.arange(len(MONTHS)) - 2) / 12)  # summer peak
@@ -57,14 +58,15 @@ def generate(areas: AreaSet, residents: dict[str, int], young_residents: dict[st
                                          "provisional": False}))
 
     for district in areas.districts:
-        people = residents[district.code]
+        people = sum(residents[code] for code in district.district_codes)  # a partnership: its districts'
+        young = sum(young_residents[code] for code in district.district_codes)
         for measure_id, yearly in DISTRICT_COUNT_RATES.items():
             monthly(measure_id, district.code, people * yearly / 12 * season * (1 + 0.25 * progress))
-        monthly("first_time_entrants", district.code, young_residents[district.code] * (0.006 - 0.004 * progress) / 12)
+        monthly("first_time_entrants", district.code, young * (0.006 - 0.004 * progress) / 12)
         respondents = np.maximum(rng.poisson(70, len(MONTHS)), 1)
         surveyed("asb_affected", district.code, respondents, 0.10 - 0.02 * progress)
         surveyed("agree_dealing_with_asb", district.code, respondents, 0.55 + 0.05 * progress)
-    county_people = sum(residents[d.code] for d in areas.districts)
+    county_people = sum(residents[code] for code in areas.county.district_codes)
     for measure_id, yearly in COUNTY_COUNT_RATES.items():
         monthly(measure_id, county, county_people * yearly / 12 * season * (1 + 0.2 * progress))
     surveyed("marac_repeat_rate", county, rng.poisson(80, len(MONTHS)), 0.20 + 0.07 * progress)

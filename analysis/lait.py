@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import datetime
 import re
 
 import pandas as pd
@@ -41,8 +42,10 @@ ONS_NAMES = {"Durham": "County Durham", "Herefordshire": "Herefordshire, County 
 # giving them a figure for that year, which covers part of it only, and for none after. Source:
 # the Northamptonshire (Structural Changes) Order 2020 and the Cumbria (Structural Changes) Order 2022.
 ABOLISHED = {"Northamptonshire": 2021, "Cumbria": 2023}
+NOT_USED = "not used: "  # a note's start where LAIT gives a figure that is not the authority's for the year
 NOT_PUBLISHED = "not published (LAIT shows '-': suppressed for small numbers, or not reported for the authority)"
 LOWER_TIER = ("E07",)  # a non-metropolitan district's code: part of a county, never a council LAIT publishes
+NOT_COUNCILS = ("E23", "W")  # police force areas, and Wales (LAIT covers England only)
 YOUTH_JUSTICE_COLUMNS = ["lait_measure", "area_code", "area_name", "year", "value", "note", "region", "region_value"]
 
 
@@ -54,9 +57,9 @@ def youth_justice(path: Path, codes_by_name: dict[str, str], areas_by_code: dict
     table = _read(path)
     table = table[table["Short Desc"].isin(MEASURES)].copy()
     table["value"] = [_value(path, row) for row in table.itertuples(index=False)]
-    regions = table[(table["Region"] == NO_REGION) & (table["LA and Regions"] != ENGLAND)]
-    twice = regions.duplicated(["Short Desc", "Years", "LA and Regions"])
-    if twice.any():
+    regions = table[(table["Region"] == NO_REGION) & (table["LA and Regions"] != ENGLAND)].reset_index(drop=True)
+    twice = regions.assign(key=regions["LA and Regions"].map(_key)).duplicated(["Short Desc", "Years", "key"])
+    if twice.any():  # in any case or spacing: 'East Midlands' and 'EAST MIDLANDS' are one region
         measure, year, name = regions.loc[twice.idxmax(), ["Short Desc", "Years", "LA and Regions"]]
         raise IngestError(f"{path}: {measure} for the region {name} in {year} is given twice; expected one value")
     region_values = {(row[0], _key(row[2]), row[1]): row[3] for row in
@@ -73,11 +76,16 @@ def youth_justice(path: Path, codes_by_name: dict[str, str], areas_by_code: dict
             raise IngestError(f"{path}: {name}'s region is {region!r}; expected one of LAIT's regions: {', '.join(REGIONS)}")
         note = NOT_PUBLISHED if pd.isna(value) else ""
         if int(year) >= ABOLISHED.get(name, int(year) + 1):
-            value, note = None, (f"not used: {name} was abolished in April {ABOLISHED[name]}, so LAIT's figure covers "
+            value, note = None, (f"{NOT_USED}{name} was abolished in April {ABOLISHED[name]}, so LAIT's figure covers "
                                  f"part of the year, or none")
         theirs = region_values.get((measure, _key(region), year))
         rows.append([measure, *area, int(year), published(value, measure), note, region, published(theirs, measure)])
     found = pd.DataFrame(rows, columns=YOUTH_JUSTICE_COLUMNS)
+    for code, name in areas_by_code.values():  # a council of the pack LAIT has nothing for: the wrong file, or renamed
+        lacking = [measure for measure in MEASURES if not ((found["area_code"] == code) & (found["lait_measure"] == measure)).any()]
+        if lacking:
+            raise IngestError(f"{path}: no {' or '.join(lacking)} rows for {name} ({code}), a council of the pack; "
+                              f"expected LAIT's long table, with its youth-justice measures for every council")
     twice = found.duplicated(["lait_measure", "area_code", "year"])
     if twice.any():
         measure, code, name, year = found.loc[twice.idxmax(), ["lait_measure", "area_code", "area_name", "year"]]
@@ -86,8 +94,10 @@ def youth_justice(path: Path, codes_by_name: dict[str, str], areas_by_code: dict
 
 
 def could_be_council(code: str, districts: tuple[str, ...]) -> bool:
-    """Whether an area could be an upper-tier council: not a lone district of a county."""
-    return not (code.startswith(LOWER_TIER) or (len(districts) == 1 and districts[0].startswith(LOWER_TIER)))
+    """Whether an area could be an English council LAIT publishes: not a lone district of a county, a
+    police force area, or in Wales."""
+    return not (code.startswith(LOWER_TIER + NOT_COUNCILS)
+                or (len(districts) == 1 and districts[0].startswith(LOWER_TIER + NOT_COUNCILS)))
 
 
 def checked(path: Path, table: pd.DataFrame, areas: dict[str, str]) -> pd.DataFrame:
@@ -105,9 +115,10 @@ def checked(path: Path, table: pd.DataFrame, areas: dict[str, str]) -> pd.DataFr
                              f"code and name")
         if line.region not in REGIONS:
             raise ValueError(f"{where}: region is {line.region!r}, expected one of LAIT's regions: {', '.join(REGIONS)}")
-        if (line.value == "") != (line.note != ""):
-            raise ValueError(f"{where}: value {line.value!r} and note {line.note!r}; expected a note saying why, where "
-                             f"and only where the value is blank")
+        if (line.value == "") != (line.note != "") or line.note not in ("", NOT_PUBLISHED) and not \
+                line.note.startswith(NOT_USED):
+            raise ValueError(f"{where}: value {line.value!r} and note {line.note!r}; expected, where and only where the "
+                             f"value is blank, the note {NOT_PUBLISHED!r} or one starting {NOT_USED!r}")
     for column in ("value", "region_value"):
         numbers = []
         for row, (measure, text) in enumerate(zip(table["lait_measure"], table[column]), start=2):
@@ -135,13 +146,19 @@ def _read(path: Path) -> pd.DataFrame:
     except (OSError, ValueError, KeyError) as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise IngestError(f"{path}: cannot read DfE LAIT's long table with columns {', '.join(COLUMNS)} ({first})") from None
+    table = table.reset_index(drop=True)
     for column in ("Short Desc", "Years", "LA and Regions", "Region"):
-        table[column] = table[column].astype(str).str.strip()
-    years = table.loc[table["Short Desc"].isin(MEASURES), "Years"]
-    bad = ~years.map(lambda year: bool(_YEAR.fullmatch(year)))
+        table[column] = table[column].fillna("").astype(str).str.strip()
+    ours = table[table["Short Desc"].isin(MEASURES)]
+    latest = datetime.date.today().year
+    bad = ~ours["Years"].map(lambda year: bool(_YEAR.fullmatch(year)) and 1991 <= int(year) <= latest)
     if bad.any():
-        raise IngestError(f"{path}: Years is {years[bad].iloc[0]!r} in a row of {table.at[bad.idxmax(), 'Short Desc']}; "
-                          f"expected a calendar year such as 2021")
+        raise IngestError(f"{path}: Years is {ours['Years'][bad].iloc[0]!r} in a row of {ours['Short Desc'][bad].iloc[0]}; "
+                          f"expected a calendar year from 1991 to {latest}")
+    blank = ours[["LA and Regions", "Region"]].eq("").any(axis=1)
+    if blank.any():
+        raise IngestError(f"{path}: a row of {ours['Short Desc'][blank].iloc[0]} for {ours['Years'][blank].iloc[0]} has no "
+                          f"authority or region ('{NO_REGION}' for a region's own rows); expected both")
     return table
 
 
@@ -160,7 +177,7 @@ def _value(path: Path, row) -> float | None:
     if not (0 <= value <= most):
         raise IngestError(f"{path}: {measure} for {name} in {year!r} is {text!r}; expected a number from 0 to "
                           f"{most:,}, or '{SUPPRESSED}' where suppressed, in a calendar year")
-    return round(value, decimals)
+    return round(value, decimals) + 0.0  # never -0
 
 
 def published(value: float | None, measure: str) -> str:

@@ -61,7 +61,8 @@ def derive_tables(
     if age_estimates_path is not None:
         tables[paths.YOUTH_POPULATION_FILE] = youth_population(age_estimates_path, district_codes)
     if lait_path is not None:
-        names = geography.authorities(age_estimates_path or population_path)
+        names = {name: code for name, code in geography.authorities(age_estimates_path or population_path).items()
+                 if code.startswith("E")}  # LAIT covers England
         counties = {code: {district for district, _ in districts} for code, (_, _, districts)
                     in geography.counties(age_estimates_path or population_path).items()}
         tables[paths.YOUTH_JUSTICE_FILE] = lait.youth_justice(lait_path, names,

@@ -332,14 +332,16 @@ def published_chart(dataset: Dataset, assessment: Assessment, outcome: str, numb
         panels[result.measure.title + unit] = pd.DataFrame(
             {area: data["value"], f"{data['region'].iloc[-1]} region": data["region_value"]})
     first, last = min(t.index[0] for t in panels.values()), max(t.index[-1] for t in panels.values())
-    suppressed = [f"{title} ({', '.join(map(str, table.index[table.isna().any(axis=1)]))})"
-                  for title, table in panels.items() if table.isna().any(axis=None)]
-    note = ("Not published (LAIT shows '-'), or not used, so a gap in the line: " + "; ".join(suppressed) + "."
-            if suppressed else "")
-    caption = (f"Published yearly rates, {first} to {last} (the year this paper reports), against the region "
+    gaps = [f"{title}: {whose} in {', '.join(map(str, table.index[table[column].isna()]))}"
+            for title, table in panels.items() for whose, column in ((area, area), ("the region", table.columns[1]))
+            if table[column].isna().any()]
+    note = ("No figure (LAIT shows '-', or its figure is not used), so a gap in the line: " + "; ".join(gaps) + "."
+            if gaps else "")
+    years = f"{first} to {last}" if first != last else f"{last}"
+    caption = (f"Published yearly rates, {years} (the year this paper reports), against the region "
                f"(dashed); official figures, not tested, as they come without counts.")
     alt = (f"Line charts of {wording.listed([wording.lower_first(title) for title in panels])} in {area}, "
-           f"{first} to {last}. {caption}" + (f" {note}" if note else ""))
+           f"{years}. {caption}" + (f" {note}" if note else ""))
     chart = charts.published_rates(panels, area, outcome, alt, note)
     chart.figure_number, chart.caption = number, caption
     return chart

@@ -7,6 +7,8 @@ flagged but never called a significant change.
 """
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from analysis.areas import Nouns
 from analysis.assess import Assessment, Result, placement_shifts, rows_in_no_part
 from analysis.dataset import Dataset
@@ -59,6 +61,8 @@ def _formatted(measure, value: float) -> str:
     if statistic == "count" or (statistic == "published_rate" and measure.rate_per):  # YJB's rates are whole numbers
         return count(value)
     shown = f"{value:.{DECIMALS[statistic]}f}"
+    if statistic == "published_rate":  # as its published decimals read: 55.55 is 55.6, whatever binary makes of it
+        shown = str(Decimal(repr(value)).quantize(Decimal(1).scaleb(-DECIMALS[statistic]), ROUND_HALF_UP))
     return shown if statistic == "rate_per_person" else f"{shown}%"
 
 

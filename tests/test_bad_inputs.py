@@ -288,9 +288,12 @@ BUILD_CASES = {
     "a published rate's area named otherwise": (
         "derived/youth_justice.csv", "FirstYJS,E10999999,Testshire,2021", "FirstYJS,E10999999,Leicestershire,2021",
         "youth_justice.csv, row 4: area E10999999 'Leicestershire' is not an area of areas.yml"),
+    "a published rate with a reason of one's own": (
+        "derived/youth_justice.csv", "2021,108,,", "2021,,108 (provisional),",
+        "youth_justice.csv, row 4: value '' and note '108 (provisional)'; expected"),
     "a blank published rate without its reason": (
         "derived/youth_justice.csv", "2021,108,,", "2021,,,",
-        "youth_justice.csv, row 4: value '' and note ''; expected a note saying why"),
+        "youth_justice.csv, row 4: value '' and note ''; expected, where and only where the value is blank, the note"),
     "a published rate per 1.0e+5": (
         "measures.yml", "rate_per: 100000\n    numerator: children", "rate_per: 1.0e+5\n    numerator: children",
         "LAIT publishes FirstYJS per 100,000: rate_per must be 100000"),

@@ -17,9 +17,14 @@ LAIT_FILE = paths.SHARED_DATA_DIR / lait.LAIT_NAME
 NAMES = {"Leicestershire": "E10000018", "Camden": "E09000007", "County Durham": "E06000047", "Leeds": "E08000035"}
 
 
-def long_table(tmp_path, rows):
+def long_table(tmp_path, rows, other_measure="-"):
     """A LAIT long table of the given (Short Desc, Years, LA and Regions, Values, Region) rows, as
-    DfE publishes it (text values, a float LA number, Data item on the first row only)."""
+    DfE publishes it (text values, a float LA number, Data item on the first row only); each
+    authority's year of one measure gets a row of the other valued `other_measure` (None: none)."""
+    others = {("ReoffYO" if row[0] == "FirstYJS" else "FirstYJS", *row[1:3]): row for row in rows if row[0] in lait.MEASURES}
+    rows = rows + ([] if other_measure is None else [
+        (measure, year, name, other_measure, row[4]) for (measure, year, name), row in others.items()
+        if (measure, year, name) not in {tuple(r[:3]) for r in rows}])
     table = pd.DataFrame(rows, columns=["Short Desc", "Years", "LA and Regions", "Values", "Region"])
     table.insert(1, "Data item", ["First Time entrants"] + [None] * (len(rows) - 1))
     table["LA Number"] = 855.0
@@ -48,12 +53,14 @@ def test_float_artefacts_suppression_and_region_names_are_read_as_lait_shows_the
     rows = {(r.lait_measure, r.area_name.removesuffix(" area"), r.year): (r.value, r.region, r.region_value)
             for r in table.itertuples()}
     assert set(table.loc[table["value"] == "", "note"]) == {lait.NOT_PUBLISHED}
-    assert rows == {
+    assert {key: value for key, value in rows.items() if key[0] == "ReoffYO" or key[1] != "Leicestershire"} == {
         ("ReoffYO", "Leicestershire", 2021): ("39.13", "East Midlands", "22.82"),
         ("ReoffYO", "Leicestershire", 2022): ("", "East Midlands", "21.94"),
         ("FirstYJS", "Camden", 2021): ("250", "London", "188"),
         ("FirstYJS", "County Durham", 2021): ("180", "North East", "200"),  # the pack's name for it
         ("FirstYJS", "Leeds", 2021): ("190", "Yorkshire and The Humber", "170"),
+        **{("ReoffYO", name, 2021): ("", region, "") for name, region in (  # the other measure's rows, '-'
+            ("Camden", "London"), ("County Durham", "North East"), ("Leeds", "Yorkshire and The Humber"))},
     }
     assert set(table["area_code"]) == {"area E10000018", "area E09000007", "area E06000047", "area E08000035"}
 
@@ -64,7 +71,7 @@ def test_only_the_packs_authorities_are_kept(tmp_path):
                                  ("FirstYJS", "2021", "East Midlands", "158", "NA"),
                                  ("FirstYJS", "2021", "London (Inner)", "300", "NA")])
     table = lait.youth_justice(path, NAMES, {"E10000018": ("E10000018", "Leicestershire")})
-    assert list(table["area_name"]) == ["Leicestershire"]
+    assert set(table["area_name"]) == {"Leicestershire"}
 
 
 def test_an_abolished_councils_part_year_and_later_years_are_not_used(tmp_path):
@@ -73,14 +80,26 @@ def test_an_abolished_councils_part_year_and_later_years_are_not_used(tmp_path):
                                  in (("2020", "208"), ("2021", "43"))] +
                       [("FirstYJS", year, "East Midlands", "160", "NA") for year in ("2020", "2021")])
     table = lait.youth_justice(path, {"Northamptonshire": "E10000021"}, {"E10000021": ("E10000021", "Northamptonshire")})
-    assert list(table["value"]) == ["208", ""]
-    assert table["note"].iloc[1].startswith("not used: Northamptonshire was abolished in April 2021")
+    first = table[table["lait_measure"] == "FirstYJS"]
+    assert list(first["value"]) == ["208", ""]
+    assert first["note"].iloc[1].startswith("not used: Northamptonshire was abolished in April 2021")
 
 
 def test_a_year_without_its_regions_row_has_no_region_figure(tmp_path):
-    path = long_table(tmp_path, [("FirstYJS", "2021", "Leicestershire", "108", "East Midlands")])
+    path = long_table(tmp_path, [("FirstYJS", "2021", "Leicestershire", "108", "East Midlands"),
+                                 ("ReoffYO", "2021", "Leicestershire", "-0", "East Midlands")])
     table = lait.youth_justice(path, NAMES, {"E10000018": ("E10000018", "Leicestershire")})
-    assert list(table["region_value"]) == [""] and list(table["value"]) == ["108"]
+    assert list(table["region_value"]) == ["", ""] and list(table["value"]) == ["108", "0"]  # never '-0'
+
+
+def test_a_published_percentage_rounds_as_its_decimals_read():
+    from analysis.assess import Result
+    from analysis.measures import load_measures
+
+    measure = next(m for m in load_measures(paths.DATA_DIR) if m.id == "youth_reoffending_published")
+    result = Result(measure, "calendar_year", "calendar year 2021", "calendar year 2020", 55.55, None, None, None, None,
+                    None, None, None, "", False, None)
+    assert wording.value_text(result) == "55.6%"  # 55.55 is 55.549999... in binary
 
 
 @pytest.mark.parametrize("rows, message", [
@@ -88,10 +107,21 @@ def test_a_year_without_its_regions_row_has_no_region_figure(tmp_path):
     ([("FirstYJS", "02021", "Leicestershire", "108", "East Midlands")], "Years is '02021' in a row of FirstYJS"),
     ([("FirstYJS", "\u00b2", "Leicestershire", "108", "East Midlands")], "Years is '\u00b2' in a row of FirstYJS"),
     ([("FirstYJS", "2021", "Leicestershire", "108", "Narnia")], "Leicestershire's region is 'Narnia'; expected one of"),
+    ([("FirstYJS", "2021", "East Midlands", "158", "NA"), ("FirstYJS", "2021", "EAST MIDLANDS", "55", "NA")],
+     "FirstYJS for the region EAST MIDLANDS in 2021 is given twice"),
+    ([("FirstYJS", None, "Leicestershire", "108", "East Midlands")], "Years is '' in a row of FirstYJS"),
+    ([("FirstYJS", "2030", "Leicestershire", "108", "East Midlands")], "Years is '2030' in a row of FirstYJS"),
+    ([("FirstYJS", "2021", "Leicestershire", "108", None)], "a row of FirstYJS for 2021 has no authority or region"),
 ])
 def test_a_long_table_that_could_mislead_is_refused_in_one_line(tmp_path, rows, message):
     with pytest.raises(IngestError, match=message.replace("(", r"\(")):
         lait.youth_justice(long_table(tmp_path, rows), NAMES, {"E10000018": ("E10000018", "Leicestershire")})
+
+
+def test_a_council_of_the_pack_without_a_measure_is_refused_not_called_no_council(tmp_path):
+    path = long_table(tmp_path, [("ReoffYO", "2021", "Leicestershire", "39.13", "East Midlands")], other_measure=None)
+    with pytest.raises(IngestError, match=r"no FirstYJS rows for Leicestershire \(E10000018\), a council of the pack"):
+        lait.youth_justice(path, NAMES, {"E10000018": ("E10000018", "Leicestershire")})
 
 
 @pytest.mark.parametrize("value", ["abc", "-5", "100001", ""])
@@ -163,14 +193,18 @@ def test_the_paper_shows_the_year_ended_before_its_financial_year(dataset):
 def test_a_suppressed_figure_is_not_available_and_says_why(dataset):
     reoffending = results(dataset, "Testshire")["youth_reoffending_published"]
     assert reoffending.value is None
-    assert reoffending.unavailable == "the 2021 figure for Testshire is not published (LAIT shows '-')"
+    assert reoffending.unavailable == f"the 2021 figure for Testshire is {lait.NOT_PUBLISHED}"
 
 
 def test_a_year_not_yet_published_is_not_available_not_an_earlier_year(dataset):
+    gap = load_dataset(dataset.data_dir)
+    gap.youth_justice = gap.youth_justice[gap.youth_justice["year"] != 2020]
+    assert results(gap, "Testshire", Quarter(2021, 1))["first_time_entrants_published"].unavailable == \
+        "LAIT has no 2020 figure for Testshire"
     later = results(dataset, "Testshire", Quarter(2024, 1))["first_time_entrants_published"]
-    assert later.value is None and later.unavailable == "the latest published figures are for 2021"
+    assert later.value is None and later.unavailable == "LAIT has no 2023 figure yet (its latest year is 2021)"
     earlier = results(dataset, "Testshire", Quarter(2019, 1))["first_time_entrants_published"]  # shows 2018
-    assert earlier.value is None and earlier.unavailable == "the published figures start in 2019"
+    assert earlier.value is None and earlier.unavailable == "LAIT's figures start in 2019"
 
 
 def test_a_district_has_no_published_rate_and_is_pointed_to_the_whole(dataset):

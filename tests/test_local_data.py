@@ -70,3 +70,24 @@ def test_missing_files_are_empty_and_sources_mark_illustrative_data(tmp_path):
     (tmp_path / "local" / "sources.yml").write_text("local_counts.csv: {illustrative: true}\n", encoding="utf-8")
     local = load_local_data(tmp_path, MEASURE_SOURCES, AREAS)
     assert local.tables["local_counts"].empty and local.illustrative == ("local_counts",)
+
+
+def test_the_illustrative_sample_of_a_partnership_uses_its_districts_residents():
+    """A force area's parts are partnerships: each part's sample is scaled by the residents of its
+    districts (a part of two districts of 1,000 and 3,000 residents has 4,000)."""
+    import numpy as np
+
+    from analysis.areas import Area, AreaSet, KINDS
+    from analysis.illustrative import MONTHS, generate
+
+    nouns = KINDS["police force area"]
+    parts = (Area("E22000001", "North", "partnership", ("E07000001", "E07000002"), nouns),
+             Area("E22000002", "South", "partnership", ("E07000003",), nouns))
+    whole = Area("E23000001", "Force", "police force area", ("E07000001", "E07000002", "E07000003"), nouns, True, "force")
+    residents = {"E07000001": 1000, "E07000002": 3000, "E07000003": 4000}
+    tables = generate(AreaSet(whole, parts, "force"), residents, {code: 10_000 for code in residents})
+    hate = tables["local_counts"].query("measure_id == 'hate_incidents'").groupby("area_code")["count"].sum()
+    # the same expected rate for both parts (4,000 residents each): their totals differ by chance alone
+    assert set(hate.index) == {"E22000001", "E22000002"}
+    expected = 4000 * 0.0008 / 12 * len(MONTHS) * 1.125  # residents x yearly rate, over the months, with the rise
+    assert np.allclose(hate.to_numpy(), expected, rtol=0.35)

@@ -63,7 +63,7 @@ lait_measure,area_code,area_name,year,value,note,region,region_value
 FirstYJS,E10999999,Testshire,2012,250,,East Midlands,300
 FirstYJS,E10999999,Testshire,2013,200,,East Midlands,300
 FirstYJS,E10999999,Testshire,2014,1,,East Midlands,1
-ReoffYO,E10999999,Testshire,2012,,not published (LAIT shows '-'),East Midlands,
+ReoffYO,E10999999,Testshire,2012,,"not published (LAIT shows '-': suppressed for small numbers, or not reported for the authority)",East Midlands,
 ReoffYO,E10999999,Testshire,2013,33.33,,East Midlands,33.3
 """)
     write(data / "local/youth_reoffending.csv", """
