@@ -44,8 +44,9 @@ ONS_NAMES = {"Durham": "County Durham", "Herefordshire": "Herefordshire, County 
 ABOLISHED = {"Northamptonshire": 2021, "Cumbria": 2023}
 NOT_USED = "not used: "  # a note's start where LAIT gives a figure that is not the authority's for the year
 NOT_PUBLISHED = "not published (LAIT shows '-': suppressed for small numbers, or not reported for the authority)"
-LOWER_TIER = ("E07",)  # a non-metropolitan district's code: part of a county, never a council LAIT publishes
-NOT_COUNCILS = ("E23", "W")  # police force areas, and Wales (LAIT covers England only)
+# Codes of areas LAIT never publishes: a non-metropolitan district (part of a county), and Wales.
+# (A police force area can be: Cumbria's has exactly its county's districts.)
+NOT_COUNCILS = ("E07", "W")
 YOUTH_JUSTICE_COLUMNS = ["lait_measure", "area_code", "area_name", "year", "value", "note", "region", "region_value"]
 
 
@@ -94,10 +95,9 @@ def youth_justice(path: Path, codes_by_name: dict[str, str], areas_by_code: dict
 
 
 def could_be_council(code: str, districts: tuple[str, ...]) -> bool:
-    """Whether an area could be an English council LAIT publishes: not a lone district of a county, a
-    police force area, or in Wales."""
-    return not (code.startswith(LOWER_TIER + NOT_COUNCILS)
-                or (len(districts) == 1 and districts[0].startswith(LOWER_TIER + NOT_COUNCILS)))
+    """Whether an area could be an English council LAIT publishes: not a lone district of a county,
+    nor in Wales."""
+    return not (code.startswith(NOT_COUNCILS) or (len(districts) == 1 and districts[0].startswith(NOT_COUNCILS)))
 
 
 def checked(path: Path, table: pd.DataFrame, areas: dict[str, str]) -> pd.DataFrame:

@@ -176,6 +176,24 @@ def dataset(small_data_dir):
     return load_dataset(small_data_dir)
 
 
+@needs_shared_data
+def test_a_force_area_of_exactly_a_countys_districts_is_that_county(tmp_path):
+    """Cumbria's police force area has exactly Cumbria County Council's districts, so LAIT's figures
+    for the council are the force area's; the derived file they make is one a build reads."""
+    from analysis.geography import authorities, counties as counties_of
+    from analysis.new_area import init_area
+
+    init_area(tmp_path / "cumbria", paths.SHARED_DATA_DIR, police_force="Cumbria")
+    areas = load_areas(tmp_path / "cumbria")
+    counties = {code: {d for d, _ in districts} for code, (_, _, districts) in counties_of(DEFAULT_ESTIMATES).items()}
+    found = areas_by_authority(areas, set(authorities(DEFAULT_ESTIMATES).values()), counties)
+    assert found == {"E10000006": (areas.county.code, "Cumbria")}
+    table = lait.youth_justice(LAIT_FILE, authorities(DEFAULT_ESTIMATES), found)
+    checked = lait.checked(tmp_path / "youth_justice.csv", table,
+                           {area.code: area.name for area in areas.all if lait.could_be_council(area.code, area.district_codes)})
+    assert set(checked["area_code"]) == {areas.county.code}
+
+
 def results(dataset, area, quarter=Quarter(2022, 2)):
     return {r.measure.id: r for r in assess(dataset, quarter, dataset.areas.find(area)).results}
 
