@@ -155,7 +155,7 @@ def test_a_rebuild_skips_what_is_up_to_date_and_redoes_what_changed(tmp_path, sm
     counts.write_text(counts.read_text().replace("hate_incidents,E07000133,2022-07,3,no", "hate_incidents,E07000133,2022-07,4,no"))
     changed = build_pack("2022-23 Q2", ["Melton"], data, tmp_path / "out")
     assert changed["results"][0]["fingerprint"] != first["results"][0]["fingerprint"]
-    assert "hate incidents reported (11 incidents" in (tmp_path / "out" / "2022-23-Q2" / "melton.html").read_text(encoding="utf-8")
+    assert "hate incidents reported (illustrative) (11 incidents" in (tmp_path / "out" / "2022-23-Q2" / "melton.html").read_text(encoding="utf-8")
     forced = build_pack("2022-23 Q2", ["Melton"], data, tmp_path / "out", force=True)
     assert forced["results"][0]["fingerprint"] == changed["results"][0]["fingerprint"]
     assert forced["results"][0]["built_at"] >= changed["results"][0]["built_at"]
