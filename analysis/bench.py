@@ -23,11 +23,13 @@ import nbformat
 from analysis import paths
 from analysis.paper import PAPER_KEY
 
+# A process's own peak resident memory (KiB): Linux's VmHWM. Not getrusage's ru_maxrss for the
+# process itself, which counts the memory its parent had when it was forked (the bench's own).
+OWN_PEAK = "next(int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM:'))"
 # Appended to each measured script: the peak resident memory (KiB) of its largest process (itself or
 # a child: a worker, a kernel), and the seconds of its work alone (after its imports), a line each.
 REPORT = ("import resource, sys, time\n"
-          "print('peak', max(resource.getrusage(who).ru_maxrss\n"
-          "                  for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)), file=sys.stderr)\n"
+          f"print('peak', max({OWN_PEAK}, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss), file=sys.stderr)\n"
           "print('work', time.perf_counter() - _started, file=sys.stderr)")
 
 
@@ -197,12 +199,12 @@ def national_year(folder: Path, rows: int, lookup: Path, partnerships: Path, run
 
 # A Dask LocalCluster in a process of its own, whose scheduler runs in that process: it prints the
 # scheduler's address, serves until its input closes, then prints its peak resident memory (KiB).
-CLUSTER = ("import resource, sys\n"
+CLUSTER = ("import sys\n"
            "from distributed import LocalCluster\n"
            "cluster = LocalCluster(n_workers={workers}, threads_per_worker=1, dashboard_address=None)\n"
            "print(cluster.scheduler_address, flush=True)\n"
            "sys.stdin.read()\n"
-           "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)\n"
+           f"print({OWN_PEAK}, flush=True)\n"
            "cluster.close()\n")
 
 
