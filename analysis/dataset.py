@@ -205,7 +205,7 @@ def _check_every_row_counted_once(data_dir: Path, tables: dict[str, pd.DataFrame
 def _youth_justice(data_dir: Path, areas: AreaSet, table: pd.DataFrame) -> pd.DataFrame:
     try:
         return lait.checked(data_dir / paths.YOUTH_JUSTICE_FILE, table, {
-            area.code: area.name for area in areas.all if lait.could_be_council(area.code, area.district_codes)})
+            area.code for area in areas.all if lait.could_be_council(area.code, area.district_codes)})
     except ValueError as error:
         raise DataError(str(error)) from None
 

@@ -190,7 +190,7 @@ def test_a_force_area_of_exactly_a_countys_districts_is_that_county(tmp_path):
     assert found == {"E10000006": (areas.county.code, "Cumbria")}
     table = lait.youth_justice(LAIT_FILE, authorities(DEFAULT_ESTIMATES), found)
     checked = lait.checked(tmp_path / "youth_justice.csv", table,
-                           {area.code: area.name for area in areas.all if lait.could_be_council(area.code, area.district_codes)})
+                           {area.code for area in areas.all if lait.could_be_council(area.code, area.district_codes)})
     assert set(checked["area_code"]) == {areas.county.code}
 
 
