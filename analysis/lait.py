@@ -4,17 +4,17 @@ LAIT publishes, for every English upper-tier authority and region, the Youth Jus
 time entrants per 100,000 residents aged 10-17 (`FirstYJS`) and the percentage of young offenders
 who re-offend (`ReoffYO`), by calendar year: rates only, no counts. Its long table is read as DfE
 published it (`bds_long_0.parquet`), with its quirks handled here: values are text, with `-` where
-small numbers are suppressed and float artefacts such as `39.130000000000003`; regions are rows
+it gives none (small numbers suppressed, or not reported) and float artefacts such as
+`39.130000000000003`; regions are rows
 whose region is `NA`; England's `FirstYJS` row is the sum of the regions' rates, not a rate, so
 England is never used; authorities carry no ONS code, so they are matched to the ONS mid-year
 estimates by name.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import datetime
 import re
+from pathlib import Path
 
 import pandas as pd
 
@@ -39,7 +39,8 @@ _YEAR = re.compile(r"[0-9]{4}")
 # LAIT's names for authorities the ONS estimates name otherwise.
 ONS_NAMES = {"Durham": "County Durham", "Herefordshire": "Herefordshire, County of", "Bedford Borough": "Bedford"}
 # Authorities abolished in a reorganisation, with the year it took effect (1 April): LAIT goes on
-# giving them a figure for that year, which covers part of it only, and for none after. Source:
+# giving them a figure for that year, which covers part of it only, and some after, which are not
+# the abolished council's; neither is used. Source:
 # the Northamptonshire (Structural Changes) Order 2020 and the Cumbria (Structural Changes) Order 2022.
 ABOLISHED = {"Northamptonshire": 2021, "Cumbria": 2023}
 NOT_USED = "not used: "  # a note's start where LAIT gives a figure that is not the authority's for the year
