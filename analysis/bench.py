@@ -3,7 +3,8 @@
 Figures are medians of several runs measured in the same run, so they compare with each other on a
 noisy machine: the pack against the floor (the same number of minimal notebooks through the same
 papermill -> HTML -> PDF path), one worker against all cores, a rebuild with nothing changed, and
-ingest against a plain pandas.read_csv loop, with peak memory; then a synthetic national year.
+ingest against a plain pandas.read_csv loop, with peak memory; then a synthetic national year, and
+force packs of at least 40 areas built on a Dask LocalCluster against the county pack.
 Writes the figures to outputs/bench.json as well.
 """
 from __future__ import annotations
