@@ -103,6 +103,7 @@ class Result:
     dispersion: float | None = None  # cohort measures: variance over Poisson's that interval and test allow for
     events: tuple[KnownEvent, ...] = ()  # known events between the start of the earlier period compared and the end of this one
     region: tuple[str, float] | None = None  # published rates: the region's name and value for the same year, where published
+    year: int | None = None  # published rates: the calendar year of the figure
 
     @property
     def rate(self) -> tuple[float, float, float] | None:
@@ -313,7 +314,7 @@ def _published_result(dataset: Dataset, measure: Measure, quarter: Quarter, area
     status, reason, check = _status(dataset, measure, str(year), value, (value, value), change)
     return Result(**base, value=value, low=None, high=None, numerator=None, denominator=None, change=change,
                   target_check=check, status=status, status_reason=reason, provisional=False, unavailable=None,
-                  region=region)
+                  region=region, year=year)
 
 
 def _window_change(dataset: Dataset, measure: Measure, area: Area, current: pd.DataFrame, previous: pd.DataFrame,

@@ -83,8 +83,8 @@ def key_messages(dataset: Dataset, assessment: Assessment, commentary: Commentar
     differ = _districts_worse(assessment)
     if differ:
         items.append(Attention(assessment.area.nouns.parts.capitalize(), differ, LOCALITY))
-    items += [Attention(result.measure.title, wording.worse_than_region(result), result.measure.outcome)
-              for result in _published_results(assessment) if wording.worse_than_region(result)]
+    items += [Attention(result.measure.title, worse, result.measure.outcome)
+              for result in _published_results(assessment) if (worse := wording.worse_than_region(result))]
     absent = "" if commentary.provided else (f"No analyst's commentary was provided for {assessment.area.name} this "
                                             f"quarter: the paper's words are generated from the figures alone.")
     analyst = CommentaryBlock([("", commentary.sections.get(KEY_MESSAGES, ""))], commentary.example, absent)
@@ -327,7 +327,7 @@ def published_chart(dataset: Dataset, assessment: Assessment, outcome: str, numb
         return None
     area, panels = assessment.area.name, {}
     for result in results:
-        data = series.published(dataset, result.measure, assessment.area).loc[:int(result.period_label[-4:])]
+        data = series.published(dataset, result.measure, assessment.area).loc[:result.year]
         unit = f" per {result.measure.rate_per:,} aged 10 to 17" if result.measure.rate_per else " (%)"
         panels[result.measure.title + unit] = pd.DataFrame(
             {area: data["value"], f"{data['region'].iloc[-1]} region": data["region_value"]})
@@ -578,7 +578,7 @@ def _published_source(assessment: Assessment) -> str:
     return (f"Youth justice ({wording.listed([wording.lower_first(r.measure.title) for r in published])}): official "
             f"figures, {lait.SOURCE}, published yearly for each council with children's services as rates "
             f"without counts, so no difference in them is tested. A paper shows the latest calendar year before its "
-            f"financial year" + (f" ({shown[0].period_label.removeprefix('calendar year ')} here)" if shown else "")
+            f"financial year" + (f" ({shown[0].year} here)" if shown else "")
             + ", beside the region's figure; a value LAIT does not publish ('-': small numbers, or not reported for "
             "the council) is not available. LAIT labels proven re-offending by calendar year and as all young "
             "offenders, while its data dictionary describes the series by financial year and ages 10 to 14.")

@@ -362,7 +362,7 @@ def worse_than_region(result: Result) -> str:
     if result.region is None or _against_region(result)[1] != ", worse":
         return ""
     name, value = result.region
-    return (f"{value_text(result)} in {result.period_label.removeprefix('calendar year ')}, {_against_region(result)[0]} "
+    return (f"{value_text(result)} in {result.year}, {_against_region(result)[0]} "
             f"than the {name} region's {_formatted(result.measure, value)} (official figures; not tested, as only "
             f"rates are published)")
 
@@ -370,8 +370,7 @@ def worse_than_region(result: Result) -> str:
 def published_sentence(results: list[Result]) -> str:
     """Published rates of one year, each against the year before and its region's, as shown, saying
     which is better: in one sentence, as neither difference is tested (the rates come without counts)."""
-    year = results[0].period_label.removeprefix("calendar year ")
-    before = results[0].previous_label.removeprefix("calendar year ")
+    year, before = results[0].year, results[0].year - 1
     region = next((f" and the {r.region[0]} region" for r in results if r.region is not None), "")
     return (f"Published figures for calendar year {year}, against {before}{region} (not tested, as only rates are "
             f"published): " + "; ".join(_published_figures(result) for result in results) + ".")
@@ -379,7 +378,7 @@ def published_sentence(results: list[Result]) -> str:
 
 def _published_figures(result: Result) -> str:
     """'... 108 entrants per 100,000 residents aged 10 to 17 (123 in 2020, -15 per 100,000, -12%; region 158, lower, better)'."""
-    before = result.previous_label.removeprefix("calendar year ")
+    before = result.year - 1
     per = f" per {count(result.measure.rate_per)}" if result.measure.rate_per else ""
     against = [f"{previous_text(result)} in {before}, {change_size(result, per)}" if result.change is not None
                else f"{before} not published",
