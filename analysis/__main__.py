@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     which.add_argument("--police-force", metavar="NAME",
                        help="a police force area and every Community Safety Partnership in it, e.g. Derbyshire")
     which.add_argument("--csp", metavar="NAME", help="one Community Safety Partnership and its districts")
+    which.add_argument("--national", action="store_true",
+                       help="every police force area of England and Wales, each a pack of its own in a folder of --data")
     init.add_argument("--data", type=Path, required=True, help="the new data directory (must not exist, or be empty)")
     init.add_argument("--raw", type=Path, default=paths.SHARED_DATA_DIR, metavar="FOLDER",
                       help="raw data folder holding ons/ (default: ../shared/data)")
@@ -48,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
                       help="DfE LAIT's long table, bds_long_0.parquet, for youth-justice rates (default: in <raw>/dfe-lait)")
     data.add_argument("--drop-missing-months", action="store_true",
                       help="remove months that are in data/derived but not in the folders read (kept by default)")
-    data.add_argument("--data", type=Path, default=paths.DATA_DIR, help="data directory to write into")
+    data.add_argument("--data", type=Path, default=paths.DATA_DIR,
+                      help="data directory to write into (a national folder: each force's pack, from its own files)")
 
     sample = commands.add_parser("illustrative", help="generate the illustrative local data sample into data/local/")
     sample.add_argument("--data", type=Path, default=paths.DATA_DIR, help="data directory to write into")
@@ -59,7 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--areas", nargs="+", metavar="AREA",
                        help="area names, slugs or codes, or all (default: all, the whole area and each part)")
     build.add_argument("--out", type=Path, default=paths.OUTPUTS_DIR, help="outputs folder")
-    build.add_argument("--data", type=Path, default=paths.DATA_DIR, help="data directory")
+    build.add_argument("--data", type=Path, default=paths.DATA_DIR,
+                       help="data directory (a national folder: every force's pack, each into <out>/<force>/)")
+    build.add_argument("--forces", nargs="+", metavar="FORCE",
+                       help="in a national folder, the forces whose packs to build (default: every one)")
     build.add_argument("--notebook", type=Path, default=paths.NOTEBOOK, help="report notebook to execute")
     build.add_argument("--strict", action="store_true",
                        help="refuse a quarter with a month missing, an exception without the analyst's cause, "
@@ -110,9 +116,16 @@ def _interrupted(signum, frame) -> None:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from analysis.new_area import init_area
+    from analysis.new_area import init_area, init_national
 
     python = os.path.relpath(sys.executable)  # before init: a directory written in place of the current one moves it
+    if args.national:
+        forces = init_national(args.data, args.raw)
+        print(f"wrote {args.data}: {len(forces)} police force areas, each a pack in its own folder, with "
+              f"{sum(len(area['parts']) for area in forces)} partnerships in all")
+        print(f"next: {python} -m analysis data --data {args.data} --police-uk FOLDER [FOLDER ...]"
+              f" (police.uk downloads of every force: each pack takes its own force's files)")
+        return 0
     area = init_area(args.data, args.raw, county=args.county, police_force=args.police_force, csp=args.csp)
     print(f"wrote {args.data}: {area['name']} ({area['kind']}, {area['code']}) and its {len(area['parts'])} parts: "
           + ", ".join(part["name"] for part in area["parts"]))
@@ -123,56 +136,88 @@ def _init(args: argparse.Namespace) -> int:
 
 def _data(args: argparse.Namespace) -> int:
     from analysis import prepare
+    from analysis.areas import load_areas, national_packs
+    from analysis.ingest import STREET_FILE, find_street_files
+
+    folders = args.police_uk or prepare.police_uk_folders(args.raw)
+    packs = national_packs(args.data)
+    if packs is None:
+        return _derive(args, args.data, folders)
+    found = {STREET_FILE.match(path.name)["force"] for path in find_street_files(folders)}
+    forces = {pack: load_areas(pack).force for pack in packs}
+    with_files = [pack for pack in packs if forces[pack] in found]
+    for number, pack in enumerate(with_files, start=1):
+        print(f"pack {number} of {len(with_files)}: {pack.name}", flush=True)
+        _derive(args, pack, folders, own_force_only=True)
+    bare = [pack.name for pack in packs if pack not in with_files]
+    if bare:
+        print(f"not derived, no police.uk files of their force in the folders read: {len(bare)} of the {len(packs)} "
+              f"packs ({', '.join(bare)})")
+    others = sorted(found - set(forces.values()))
+    if others:  # British Transport Police, Northern Ireland: no pack of England and Wales' force areas is theirs
+        print(f"not used: the files of {', '.join(others)}, which is no police force area of {args.data}")
+    return 0
+
+
+def _derive(args: argparse.Namespace, data_dir: Path, folders: list[Path], own_force_only: bool = False) -> int:
+    """Derive one pack's data; in a national folder from its own force's files of the folders read."""
+    from analysis import prepare
+    from analysis.areas import load_areas
     from analysis.dataset import month_problems
     from analysis.periods import month_name
 
-    raw = args.raw
-    folders = args.police_uk or prepare.police_uk_folders(raw)
+    raw, indent = args.raw, "  " if own_force_only else ""
+
+    def say(line: str) -> None:  # a national folder's lines sit under their pack's
+        print(indent + line, flush=True)
+
     ages = args.age_estimates or raw / prepare.ESTIMATES_NAME
-    youth_file = args.data / paths.YOUTH_POPULATION_FILE
+    youth_file = data_dir / paths.YOUTH_POPULATION_FILE
     if not ages.is_file() and youth_file.is_file():
-        print(f"ages 10-17: {ages} not found; {youth_file} kept as it is")
+        say(f"ages 10-17: {ages} not found; {youth_file} kept as it is")
         ages = None
     lait = args.lait or raw / prepare.LAIT_NAME
-    lait_file = args.data / paths.YOUTH_JUSTICE_FILE
+    lait_file = data_dir / paths.YOUTH_JUSTICE_FILE
     if args.lait is None and not lait.is_file() and lait_file.is_file():  # a --lait named is read, or refused
-        print(f"youth justice: {lait} not found; {lait_file} kept as it is")
+        say(f"youth justice: {lait} not found; {lait_file} kept as it is")
         lait = None
     tables = prepare.derive_tables(folders, args.lookup or raw / prepare.LOOKUP_NAME,
-                                   args.population or raw / prepare.ESTIMATES_NAME, args.data, ages, lait)
-    print("police.uk folders read:")
-    for folder, months in prepare.folder_months(folders).items():
-        print(f"  {folder}: {len(months)} month(s), {prepare.month_runs(months) if months else 'none'}")
-    absent = prepare.keep_earlier_months(tables, args.data, args.drop_missing_months)
+                                   args.population or raw / prepare.ESTIMATES_NAME, data_dir, ages, lait, own_force_only)
+    say("police.uk folders read:")
+    for folder, months in prepare.folder_months(folders, load_areas(data_dir).force if own_force_only else None).items():
+        if months or not own_force_only:
+            say(f"  {folder}: {len(months)} month(s), {prepare.month_runs(months) if months else 'none'}")
+    absent = prepare.keep_earlier_months(tables, data_dir, args.drop_missing_months)
     if absent:
         action = "dropped (--drop-missing-months)" if args.drop_missing_months else \
             "kept as derived before (`python -m analysis data --drop-missing-months` removes them)"
-        print(f"in {args.data / paths.MONTHS_FILE} but not in the folders read: "
-              f"{prepare.month_runs(absent)}; {action}")
+        say(f"in {data_dir / paths.MONTHS_FILE} but not in the folders read: "
+            f"{prepare.month_runs(absent)}; {action}")
     for line in prepare.coverage(tables[paths.MONTHS_FILE]["month"]):
-        print(line)
+        say(line)
     for month, problem in month_problems(tables[paths.MONTHS_FILE]).items():
-        print(f"warning: {month_name(month)} will be treated as missing: {problem}")
+        say(f"warning: {month_name(month)} will be treated as missing: {problem}")
     if lait is not None and tables[paths.YOUTH_JUSTICE_FILE].empty:
-        print("youth justice: DfE LAIT publishes no figures for any area of the pack (it publishes for each council "
-              "with children's services: county, unitary and London borough councils); its measures will say so")
-    written = prepare.write_tables(tables, args.data)
+        say("youth justice: DfE LAIT publishes no figures for any area of the pack (it publishes for each council "
+            "with children's services: county, unitary and London borough councils); its measures will say so")
+    written = prepare.write_tables(tables, data_dir)
     for name, table in tables.items():
-        print(f"{'wrote' if name in written else 'unchanged'} {name}: {len(table):,} rows")
+        say(f"{'wrote' if name in written else 'unchanged'} {name}: {len(table):,} rows")
     return 0
 
 
 def _illustrative(args: argparse.Namespace) -> int:
     from analysis import illustrative
-    from analysis.areas import load_areas
+    from analysis.areas import load_areas, national_packs
 
     seed = illustrative.SEED if args.seed is None else args.seed
-    residents = illustrative.latest_residents(args.data, paths.POPULATION_FILE)
-    young = illustrative.latest_residents(args.data, paths.YOUTH_POPULATION_FILE)
-    tables = illustrative.generate(load_areas(args.data), residents, young, seed)
-    illustrative.write(tables, args.data, seed)
-    for name, table in tables.items():
-        print(f"wrote local/{name}.csv: {len(table):,} rows (illustrative)")
+    for data_dir in national_packs(args.data) or [args.data]:
+        residents = illustrative.latest_residents(data_dir, paths.POPULATION_FILE)
+        young = illustrative.latest_residents(data_dir, paths.YOUTH_POPULATION_FILE)
+        tables = illustrative.generate(load_areas(data_dir), residents, young, seed)
+        illustrative.write(tables, data_dir, seed)
+        for name, table in tables.items():
+            print(f"wrote {Path(data_dir) / paths.LOCAL / name}.csv: {len(table):,} rows (illustrative)")
     return 0
 
 
@@ -193,12 +238,19 @@ def _commentary(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from analysis.build import build_pack
+    from analysis.areas import national_packs
+    from analysis.build import build_national, build_pack
 
-    manifest = build_pack(quarter=args.quarter, area_names=args.areas, data_dir=args.data,
-                          out_dir=args.out, workers=args.workers, notebook=args.notebook,
-                          strict=args.strict, timeout=args.timeout, force=args.force, scheduler=args.scheduler,
-                          commentary_dir=args.commentary, clear_cache=args.clear_cache)
+    options = dict(quarter=args.quarter, workers=args.workers, notebook=args.notebook, strict=args.strict,
+                   timeout=args.timeout, force=args.force, scheduler=args.scheduler, commentary_dir=args.commentary,
+                   clear_cache=args.clear_cache)
+    if national_packs(args.data) is not None:
+        manifests = build_national(args.data, args.forces, args.areas, args.out, **options)
+        return 0 if all(manifest["status"] == "complete" for manifest in manifests) else 1
+    if args.forces:
+        raise ValueError(f"--forces: {args.data} is the data directory of one pack, not a national folder "
+                         f"(`python -m analysis init --national`)")
+    manifest = build_pack(area_names=args.areas, data_dir=args.data, out_dir=args.out, **options)
     return 0 if manifest["status"] == "complete" else 1
 
 

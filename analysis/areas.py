@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.paths import AREAS_FILE
+from analysis.paths import AREAS_FILE, NATIONAL_FILE
 from analysis.yamlfile import read_yaml
 
 
@@ -79,6 +79,9 @@ class AreaSet:
 
 def load_areas(data_dir: Path) -> AreaSet:
     path = Path(data_dir) / AREAS_FILE
+    if not path.exists() and (Path(data_dir) / NATIONAL_FILE).is_file():
+        raise AreaError(f"{data_dir}: a national folder ({NATIONAL_FILE}), of one pack per police force area; "
+                        f"name one pack's folder, e.g. {Path(data_dir) / 'derbyshire'}")
     shape = ("expected area: {code, name, kind, force (police.uk's name for the force; needed for a police force area), "
              "parts: [{code, name, districts: [codes] (optional)}, ...]} "
              f"with kind one of: {', '.join(KINDS)}")
@@ -107,6 +110,24 @@ def load_areas(data_dir: Path) -> AreaSet:
                                 f"expected each district in one part, or its residents are counted twice")
             claimed[code] = part
     return AreaSet(county_area, parts, force)
+
+
+def national_packs(data_dir: Path) -> list[Path] | None:
+    """The pack folders of a national folder (its `national.yml`), or None for the data directory of one pack."""
+    path = Path(data_dir) / NATIONAL_FILE
+    if not path.is_file():
+        return None
+    content = read_yaml(path)
+    packs = content.get("packs") if isinstance(content, dict) else None
+    if not isinstance(packs, list) or not packs or not all(isinstance(name, str) and FORCE_NAME.fullmatch(name)
+                                                           for name in packs):
+        raise AreaError(f"{path}: expected packs: [folder, ...], each a pack's folder here named as police.uk "
+                        f"names its force (e.g. derbyshire)")
+    folders = [Path(data_dir) / name for name in packs]
+    for folder in folders:
+        if not (folder / AREAS_FILE).is_file():
+            raise AreaError(f"{path}: pack {folder.name} has no {AREAS_FILE} in {folder}")
+    return folders
 
 
 def _code(path: Path, value: object) -> str:

@@ -227,19 +227,17 @@ def national_packs(folder: Path, lookup: Path, partnerships: Path, estimates: Pa
     and 10 areas against all of them."""
     from analysis import illustrative
     from analysis.areas import load_areas
-    from analysis.geography import population_by_year
     from analysis.new_area import init_area, police_uk_name
     from analysis.prepare import DEFAULT_LAIT, derive_tables, write_tables
     from analysis.synthetic import write_forces
 
-    lsoas, estimated = force_lsoas(lookup, partnerships), set(population_by_year(estimates)["area_code"])
+    lsoas = force_lsoas(lookup, partnerships)
     packs: dict[str, Path] = {}  # force -> its pack's data directory
     areas = 0
-    for force in sorted(lsoas):  # forces whose districts all have estimates (not those recoded in 2019-20)
+    for force in sorted(lsoas):
         data = folder / "packs" / police_uk_name(force)
         area = init_area(data, paths.SHARED_DATA_DIR, police_force=force)
-        if all(code in estimated for part in area["parts"] for code in part.get("districts", [part["code"]])):
-            packs[force], areas = data, areas + 1 + len(area["parts"])
+        packs[force], areas = data, areas + 1 + len(area["parts"])
         if areas >= least_areas:
             break
     raw = folder / "police-uk"

@@ -24,7 +24,7 @@ import nbformat
 import papermill
 
 from analysis import paths
-from analysis.areas import Area
+from analysis.areas import Area, AreaError, AreaSet, load_areas, national_packs
 from analysis.assess import row_accounting
 from analysis.attention import missing_commentary
 from analysis.commentary import CommentaryError, commentary_path
@@ -211,6 +211,60 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
         _publish(staging, target, ours)
         print(f"published {target}: {len(results)} area(s), {len(to_build)} built now", file=sys.stderr)
         return manifest
+
+
+def build_national(data_dir: Path, force_names: list[str] | None = None, area_names: list[str] | None = None,
+                   out_dir: Path = paths.OUTPUTS_DIR, **options) -> list[dict]:
+    """Build each pack of a national folder (every force, or those named) into `<out>/<pack folder>/`,
+    as `build_pack` builds one, its areas those named (in any of them) or all. Refused before anything
+    is built if a pack to build has no derived data; a pack that fails does not stop the others, and
+    nothing of it is published. Returns each pack's manifest."""
+    packs = {pack.name: load_areas(pack) for pack in national_packs(data_dir)}
+    chosen = list(packs) if not force_names else [_pack_named(packs, name, data_dir) for name in force_names]
+    bare = [name for name in chosen if not (Path(data_dir) / name / paths.MONTHS_FILE).is_file()]
+    if bare:
+        raise DataError(f"{data_dir}: no derived police.uk data for {len(bare)} of the {len(chosen)} packs to build "
+                        f"({', '.join(bare[:5])}{', ...' if len(bare) > 5 else ''}); derive them with `python -m "
+                        f"analysis data --data {data_dir} --police-uk FOLDER ...`, or name the forces to build "
+                        f"with --forces")
+    wanted: dict[str, list[str] | None] = dict.fromkeys(chosen)
+    if area_names and [name.lower() for name in area_names] != ["all"]:
+        wanted = {}
+        for name in area_names:
+            holders = [pack for pack in chosen if _has_area(packs[pack], name)]
+            if not holders:
+                raise AreaError(f"unknown area {name!r}: no pack of {data_dir} to build "
+                                f"({', '.join(chosen[:5])}{', ...' if len(chosen) > 5 else ''}) has it")
+            wanted.setdefault(holders[0], []).append(name)
+    manifests = []
+    for number, (pack, names) in enumerate(wanted.items(), start=1):
+        print(f"pack {number} of {len(wanted)}: {packs[pack].county.name} ({pack})", file=sys.stderr, flush=True)
+        try:
+            manifests.append(build_pack(area_names=names, data_dir=Path(data_dir) / pack, out_dir=Path(out_dir) / pack,
+                                        **options))
+        except ValueError as error:  # bad input in one pack: said, and the others still built
+            print(f"FAILED pack {pack}: {error}", file=sys.stderr)
+            manifests.append({"status": "failed", "pack": pack, "error": str(error)})
+    failed = [pack for pack, manifest in zip(wanted, manifests) if manifest["status"] != "complete"]
+    print(f"national: {len(wanted) - len(failed)} of {len(wanted)} pack(s) complete"
+          + (f"; failed: {', '.join(failed)}" if failed else ""), file=sys.stderr)
+    return manifests
+
+
+def _pack_named(packs: dict[str, AreaSet], name: str, data_dir: Path) -> str:
+    """A pack by its folder (police.uk's name for the force) or its force area's name, in any case."""
+    for folder, areas in packs.items():
+        if name.strip().lower() in (folder, areas.county.name.lower(), areas.county.slug):
+            return folder
+    raise AreaError(f"{data_dir}: no pack for force {name!r}; the packs are: {', '.join(packs)}")
+
+
+def _has_area(areas: AreaSet, name: str) -> bool:
+    try:
+        areas.find(name)
+    except AreaError:
+        return False
+    return True
 
 
 def run_jobs(jobs: list[AreaJob], workers: int, scheduler: str | None = None) -> list[dict]:

@@ -3,6 +3,10 @@ county, Community Safety Partnership and police force area, and how many people 
 
 Counties are not in the district -> CSP -> force lookup; the mid-year estimates list each county
 with its districts straight after it (sheet MYE 5), which is where a county's districts come from.
+
+The lookups predate the councils merged in 2019 and 2020, whose estimates are published only for the
+new council: packs are set up on the districts of today (`MERGED`), the old districts' LSOAs counted
+in the council that replaced them.
 """
 from __future__ import annotations
 
@@ -22,6 +26,22 @@ POPULATION_SHEET, AGE_SHEET, HEADER_ROW = "MYE 5", "MYE2 - Persons", 4
 POPULATION_COLUMN = re.compile(r"^Estimated Population mid-(\d{4})$")
 AGE_ESTIMATE_YEAR = 2019
 COUNTY_KINDS = {"County": "Non-metropolitan District", "Metropolitan County": "Metropolitan District"}
+
+# Councils made in 2019 and 2020 from the districts the 2015 LSOA and 2017 partnership lookups still
+# name (ONS code changes, by the Orders named): new district code -> its name and the districts it replaced.
+MERGED = {
+    # The Bournemouth, Dorset and Poole (Structural Changes) Order 2018, from 1 April 2019
+    "E06000058": ("Bournemouth, Christchurch and Poole", ("E06000028", "E06000029", "E07000048")),
+    "E06000059": ("Dorset", ("E07000049", "E07000050", "E07000051", "E07000052", "E07000053")),
+    # The Buckinghamshire (Structural Changes) Order 2019, from 1 April 2020
+    "E06000060": ("Buckinghamshire", ("E07000004", "E07000005", "E07000006", "E07000007")),
+    # The East Suffolk and the West Suffolk (Local Government Changes) Orders 2018, from 1 April 2019
+    "E07000244": ("East Suffolk", ("E07000205", "E07000206")),
+    "E07000245": ("West Suffolk", ("E07000201", "E07000204")),
+    # The Somerset West and Taunton (Local Government Changes) Order 2018, from 1 April 2019
+    "E07000246": ("Somerset West and Taunton", ("E07000190", "E07000191")),
+}
+NOW = {old: new for new, (_, olds) in MERGED.items() for old in olds}  # a merged district -> the council of today
 
 
 def _sheet(path: Path, sheet: str) -> pd.DataFrame:
@@ -99,6 +119,26 @@ def partnerships(path: Path) -> pd.DataFrame:
         raise IngestError(f"{path}, row {row + 2}: {blank.loc[row].idxmax()} is blank; expected every district's codes "
                           f"and names")
     return table
+
+
+def current_districts(lookup: pd.DataFrame, code: str = "district_code", name: str = "district_name") -> pd.DataFrame:
+    """The lookup with each merged district's code and name replaced by the council that replaced it."""
+    new = lookup[code].map(NOW)
+    return lookup.assign(**{code: new.fillna(lookup[code]),
+                            name: new.map(lambda value: MERGED[value][0] if isinstance(value, str) else None)
+                            .fillna(lookup[name])})
+
+
+def partnerships_now(path: Path) -> pd.DataFrame:
+    """The partnership lookup on the districts of today (`MERGED`). A partnership whose districts merged
+    whole into councils of their own keeps its name (Somerset). Where a new council took districts of
+    two or more partnerships (Christchurch of Dorset's with Bournemouth and Poole), each council of
+    those partnerships is a partnership of its own, under its name and code."""
+    table = current_districts(partnerships(path), "LAD17CD", "LAD17NM").drop_duplicates(["LAD17CD", "CSP17CD"])
+    shared = table.groupby("LAD17CD")["CSP17CD"].transform("nunique") > 1
+    split = table["CSP17CD"].isin(set(table.loc[shared, "CSP17CD"]))
+    table.loc[split, "CSP17CD"], table.loc[split, "CSP17NM"] = table.loc[split, "LAD17CD"], table.loc[split, "LAD17NM"]
+    return table.drop_duplicates("LAD17CD", ignore_index=True)
 
 
 def closest(name: str, known: list[str], what: str, source: Path) -> str:

@@ -52,8 +52,9 @@ class IngestResult:
     months: pd.DataFrame  # month, force, file, rows
 
 
-def find_street_files(folders: Iterable[Path]) -> list[Path]:
-    """Every `YYYY-MM-<force>-street.csv` under the folders; a repeated force-month is an error."""
+def find_street_files(folders: Iterable[Path], force: str | None = None) -> list[Path]:
+    """Every `YYYY-MM-<force>-street.csv` under the folders (of the force named, if one is: a national
+    download holds every force's files); a repeated force-month is an error."""
     files: dict[tuple[str, str], Path] = {}
     for folder in map(Path, folders):
         if not folder.is_dir():
@@ -65,6 +66,8 @@ def find_street_files(folders: Iterable[Path]) -> list[Path]:
             if not match:
                 raise IngestError(f"{path}: file name is not YYYY-MM-<force>-street.csv")
             _check_file_month(path, match["month"])
+            if force is not None and match["force"] != force:
+                continue
             key = (match["month"], match["force"])
             if key in files:
                 raise IngestError(
@@ -72,7 +75,7 @@ def find_street_files(folders: Iterable[Path]) -> list[Path]:
                 )
             files[key] = path
     if not files:
-        raise IngestError(f"no YYYY-MM-<force>-street.csv files under {', '.join(map(str, folders))}")
+        raise IngestError(f"no YYYY-MM-{force or '<force>'}-street.csv files under {', '.join(map(str, folders))}")
     return [files[key] for key in sorted(files)]
 
 
@@ -124,15 +127,15 @@ def count_file(path: Path, raw: bytes | None = None) -> tuple[pd.DataFrame, int]
 
 
 def ingest(folders: Iterable[Path], lookup: pd.DataFrame, threads: int = os.cpu_count() or 1,
-           cache_dir: Path | None = None) -> IngestResult:
-    """Count every street-level file under `folders`, placing each LSOA in its district.
+           cache_dir: Path | None = None, force: str | None = None) -> IngestResult:
+    """Count every street-level file under `folders` (of `force`, if named), placing each LSOA in its district.
 
     Files are read and placed `threads` at a time (pyarrow reads without holding the interpreter
     lock), so memory holds that many raw files at once, whatever their number. With `cache_dir`,
     each file's placed counts are kept there under the hash of its bytes, the lookup and this module,
     so adding a month to a national dataset parses and places only the new files.
     """
-    paths = find_street_files(folders)
+    paths = find_street_files(folders, force)
     lookup_hash = hashlib.sha256(pd.util.hash_pandas_object(lookup, index=False).to_numpy().tobytes()).digest()
     place = partial(_placed_file, lookup, lookup_hash, None if cache_dir is None else Path(cache_dir))
     with ThreadPoolExecutor(max_workers=threads) as pool:

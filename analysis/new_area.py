@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from analysis import geography, paths
-from analysis.areas import KINDS, load_areas
+from analysis.areas import KINDS, load_areas, national_packs
 from analysis.ingest import IngestError
 from analysis.local_data import SOURCES_FILE, TEMPLATES
 
@@ -63,9 +63,7 @@ def init_area(data_dir: Path, raw_dir: Path, *, county: str | None = None, polic
               csp: str | None = None) -> dict:
     """Write a new data directory for the area named; returns the area set written."""
     data_dir = Path(data_dir).absolute()
-    if data_dir.exists() and (not data_dir.is_dir() or any(data_dir.iterdir())):
-        raise IngestError(f"{data_dir}: already exists and is not an empty folder; init writes a new data "
-                          f"directory and never overwrites one: choose another --data folder, or delete this one")
+    _check_new(data_dir)
     estimates = Path(raw_dir) / geography.ESTIMATES_NAME
     lookup = Path(raw_dir) / geography.PARTNERSHIPS_NAME
     if county is not None:
@@ -74,15 +72,52 @@ def init_area(data_dir: Path, raw_dir: Path, *, county: str | None = None, polic
         area, option = force_area(lookup, police_force), "--police-force"
     else:
         area, option = partnership_area(lookup, csp), "--csp"
-    staging = data_dir.parent / f".{data_dir.name}.init"  # written whole, then moved into place: never half a directory
+    asked = county if county is not None else police_force if police_force is not None else csp
+    _write_whole(data_dir, lambda staging: write_data_dir(staging, area, f"python -m analysis init {option} "
+                                                                            f"{shlex.quote(asked)}"))
+    return area
+
+
+def init_national(data_dir: Path, raw_dir: Path) -> list[dict]:
+    """Write a national folder: a pack for every police force area of England and Wales, each a data
+    directory of its own (the force area and its partnerships, as `--police-force` writes it) in a
+    folder named as police.uk names the force, listed in `national.yml`; returns the force areas."""
+    data_dir = Path(data_dir).absolute()
+    _check_new(data_dir)
+    lookup = Path(raw_dir) / geography.PARTNERSHIPS_NAME
+    names = sorted(set(geography.partnerships_now(lookup)["PFA17NM"]))
+    forces = [force_area(lookup, name) for name in names]
+
+    def write(staging: Path) -> None:
+        staging.mkdir(parents=True)
+        for name, area in zip(names, forces):
+            write_data_dir(staging / area["force"], area, f"python -m analysis init --police-force {shlex.quote(name)}")
+        (staging / paths.NATIONAL_FILE).write_text(
+            "# Every police force area of England and Wales, each a pack of its own (the force area and its\n"
+            "# partnerships) in the folder named, written by `python -m analysis init --national` from the ONS\n"
+            "# lookups. `python -m analysis data` and `build` on this folder work on every pack.\n"
+            + yaml.safe_dump({"packs": [area["force"] for area in forces]}, sort_keys=False), encoding="utf-8")
+    _write_whole(data_dir, write)
+    return forces
+
+
+def _check_new(data_dir: Path) -> None:
+    if data_dir.exists() and (not data_dir.is_dir() or any(data_dir.iterdir())):
+        raise IngestError(f"{data_dir}: already exists and is not an empty folder; init writes a new data "
+                          f"directory and never overwrites one: choose another --data folder, or delete this one")
+
+
+def _write_whole(data_dir: Path, write) -> None:
+    """`write` the folder beside it, check every pack reads, then move it into place: never half a directory."""
+    staging = data_dir.parent / f".{data_dir.name}.init"
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        write_data_dir(staging, area, f"python -m analysis init {option} {shlex.quote(area['name'])}")
-        load_areas(staging)  # what init writes, the other commands must read
+        write(staging)
+        for pack in national_packs(staging) or [staging]:  # what init writes, the other commands must read
+            load_areas(pack)
         staging.replace(data_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return area
 
 
 def county_area(estimates: Path, lookup: Path, name: str) -> dict:
@@ -92,7 +127,7 @@ def county_area(estimates: Path, lookup: Path, name: str) -> dict:
     by_name = {county_name: code for code, (county_name, _, _) in found.items()}
     code = by_name[geography.closest(name, list(by_name), "county", estimates)]
     county_name, _, districts = found[code]
-    table = geography.partnerships(lookup)
+    table = geography.partnerships_now(lookup)
     forces = set(table.loc[table["LAD17CD"].isin([district for district, _ in districts]), "PFA17NM"])
     return {"code": code, "name": county_name, "kind": "county",
             **({"force": police_uk_name(forces.pop())} if len(forces) == 1 else {}),
@@ -100,8 +135,8 @@ def county_area(estimates: Path, lookup: Path, name: str) -> dict:
 
 
 def force_area(lookup: Path, name: str) -> dict:
-    """A police force area and every Community Safety Partnership in it, each with its districts."""
-    table = geography.partnerships(lookup)
+    """A police force area and every Community Safety Partnership in it, each with its districts of today."""
+    table = geography.partnerships_now(lookup)
     force = geography.closest(name, sorted(set(table["PFA17NM"])), "police force area", lookup)
     rows = table[table["PFA17NM"] == force]
     parts = [{"code": code, "name": group["CSP17NM"].iloc[0], "districts": sorted(group["LAD17CD"])}
@@ -113,8 +148,16 @@ def force_area(lookup: Path, name: str) -> dict:
 
 
 def partnership_area(lookup: Path, name: str) -> dict:
-    """One Community Safety Partnership and its districts."""
-    table = geography.partnerships(lookup)
+    """One Community Safety Partnership and its districts of today."""
+    table = geography.partnerships_now(lookup)
+    old = geography.partnerships(lookup)
+    merged = old[(old["CSP17NM"].str.lower() == name.strip().lower()) & ~old["CSP17CD"].isin(table["CSP17CD"])]
+    if not merged.empty:  # Suffolk Coastal: its district merged with another partnership's into East Suffolk
+        now = table[table["LAD17CD"].isin(merged["LAD17CD"].map(geography.NOW).dropna())]
+        raise IngestError(f"{lookup}: {merged['CSP17NM'].iloc[0]}'s district(s) merged in 2019-20 with another "
+                          f"partnership's, into {' and '.join(sorted(set(now['CSP17NM'])))}, whose population ONS "
+                          f"publishes whole; use --police-force {merged['PFA17NM'].iloc[0]!r}, which has a "
+                          f"partnership of each")
     csp = geography.closest(name, sorted(set(table["CSP17NM"])), "Community Safety Partnership", lookup)
     rows = table[table["CSP17NM"] == csp].sort_values("LAD17NM")
     if len(rows) == 1:
@@ -137,6 +180,9 @@ def write_data_dir(data_dir: Path, area: dict, command: str) -> None:
     header = (f"# The area a pack reports on and the {parts_noun} it compares (ONS codes), written by\n"
               f"# `{command}` from the ONS lookups.\n"
               f"# A part's figures are the sum of its districts'.\n")
+    if any(code in geography.MERGED for part in area["parts"] for code in part.get("districts", [part["code"]])):
+        header += ("# Districts are today's: a council formed in 2019-20 from merged districts counts their LSOAs\n"
+                   "# (ONS publishes the population of the new council only).\n")
     (data_dir / paths.AREAS_FILE).write_text(header + _areas_yaml(area), encoding="utf-8")
     board = (f"{area['name']} community safety board" if area["kind"] == "police force area"
              else f"{area['name']} Community Safety Partnership board")
@@ -171,4 +217,5 @@ def _areas_yaml(area: dict) -> str:
 
 
 def _scalar(text: str) -> str:
-    return yaml.safe_dump(text, default_flow_style=True, width=1000).removesuffix("\n...\n").strip()
+    """`text` as YAML within a flow mapping, quoted where it must be ('Bristol, City of')."""
+    return yaml.safe_dump([text], default_flow_style=True, width=1000).strip().removeprefix("[").removesuffix("]")

@@ -20,6 +20,7 @@ def from_project(path: str | Path) -> Path:
 SHARED_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"
 
 # Files under a data directory, written by `python -m analysis data` or by hand.
+NATIONAL_FILE = "national.yml"  # a national folder (`init --national`): the force packs in it, one folder each
 AREAS_FILE = "areas.yml"
 MEASURES_FILE = "measures.yml"
 TARGETS_FILE = "targets.yml"

@@ -34,23 +34,26 @@ POPULATION_COLUMNS = ["area_code", "area_name", "year", "population"]
 
 def derive_tables(
     police_uk_folders: Iterable[Path], lookup_path: Path, population_path: Path, data_dir: Path,
-    age_estimates_path: Path | None = DEFAULT_ESTIMATES, lait_path: Path | None = None,
+    age_estimates_path: Path | None = DEFAULT_ESTIMATES, lait_path: Path | None = None, own_force_only: bool = False,
 ) -> dict[str, pd.DataFrame]:
     """Every derived table, keyed by its file name under the data directory (aged 10-17, and DfE
-    LAIT's youth-justice figures, if given; the authorities are named in the estimates as published)."""
+    LAIT's youth-justice figures, if given; the authorities are named in the estimates as published).
+    Another force's files are refused, or with `own_force_only` (a pack of a national folder) passed by."""
     areas = load_areas(data_dir)
     district_codes = set(areas.county.district_codes)
-    if areas.force:  # another force's files would count its crimes nowhere, or in districts not its own
+    if areas.force and not own_force_only:  # another force's files would count its crimes nowhere, or in districts not its own
         for path in find_street_files(police_uk_folders):
             force = STREET_FILE.match(path.name)["force"]
             if force != areas.force:
                 raise IngestError(f"{path}: a police.uk file of force {force!r}, while {Path(data_dir) / paths.AREAS_FILE} "
                                   f"reports on {areas.county.name}, of force {areas.force!r}; pass --police-uk with the "
                                   f"folders of {areas.force}'s downloads")
-    lookup = read_lookup(lookup_path)
-    result = ingest(police_uk_folders, lookup, cache_dir=Path(data_dir) / INGEST_CACHE)
+    lookup = geography.current_districts(read_lookup(lookup_path))  # a merged district's rows count in its new council
+    result = ingest(police_uk_folders, lookup, cache_dir=Path(data_dir) / INGEST_CACHE,
+                    force=areas.force if own_force_only else None)
     subset = pd.read_csv(lookup_path, dtype=str, usecols=["LSOA11CD", "LSOA11NM", "LAD15CD", "LAD15NM"])
-    subset = subset[subset["LAD15CD"].isin(district_codes)].sort_values("LSOA11CD", ignore_index=True)
+    today = subset["LAD15CD"].map(geography.NOW).fillna(subset["LAD15CD"])
+    subset = subset[today.isin(district_codes)].sort_values("LSOA11CD", ignore_index=True)  # as published
     tables = {
         paths.CRIME_COUNTS_FILE: result.crime_counts,
         paths.UNPLACED_COUNTS_FILE: result.unplaced_counts,
@@ -108,6 +111,13 @@ def youth_population(path: Path, district_codes: set[str]) -> pd.DataFrame:
 def _districts_only(path: Path, population: pd.DataFrame, district_codes: set[str]) -> pd.DataFrame:
     rows = population[population["area_code"].isin(district_codes)]
     absent = district_codes - set(rows["area_code"])
+    merged = sorted(code for code in absent if code in geography.NOW)
+    if merged:
+        raise IngestError(f"{path}: no population rows for district(s) {', '.join(merged)}, merged in 2019-20 into "
+                          + ", ".join(sorted({f'{geography.NOW[code]} {geography.MERGED[geography.NOW[code]][0]}'
+                                              for code in merged}))
+                          + " (estimates are published for the new council only); list the new council's code in "
+                            "areas.yml, as `python -m analysis init` does")
     if absent:
         raise IngestError(f"{path}: no population rows for district(s) {', '.join(sorted(absent))} (the estimates' "
                           f"district codes must match the areas' codes; a district since merged or recoded needs "
@@ -124,9 +134,10 @@ def police_uk_folders(raw_dir: Path) -> list[Path]:
     return folders
 
 
-def folder_months(folders: Iterable[Path]) -> dict[Path, list[str]]:
-    """The months of street-level files in each folder, for the console."""
-    return {Path(folder): sorted({path.name[:7] for path in find_street_files([folder])}) for folder in folders}
+def folder_months(folders: Iterable[Path], force: str | None = None) -> dict[Path, list[str]]:
+    """The months of street-level files (of `force`, if named) in each folder, for the console."""
+    files = find_street_files(folders, force)
+    return {Path(folder): sorted({path.name[:7] for path in files if Path(folder) in path.parents}) for folder in folders}
 
 
 def keep_earlier_months(tables: dict[str, pd.DataFrame], data_dir: Path, drop: bool) -> list[str]:
