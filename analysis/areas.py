@@ -1,6 +1,7 @@
 """The area a pack reports on and the parts it compares, read from `data/areas.yml`: a county and
 its districts, a police force area and its Community Safety Partnerships, or one partnership and its
-districts (`python -m analysis init` writes the file from the ONS lookups).
+districts (`python -m analysis init` writes the file from the ONS lookups). A national folder
+(`national.yml`) holds one such data directory per police force area.
 
 In the code the whole area is `county` and its parts `districts`, whatever they are called; the
 paper's words come from `Area.nouns`."""

@@ -4,7 +4,8 @@ Figures are medians of several runs measured in the same run, so they compare wi
 noisy machine: the pack against the floor (the same number of minimal notebooks through the same
 papermill -> HTML -> PDF path), one worker against all cores, a rebuild with nothing changed, and
 ingest against a plain pandas.read_csv loop, with peak memory; then a synthetic national year, and
-force packs of at least 40 areas built on a Dask LocalCluster against the county pack.
+force packs of a national folder (`init --national`), at least 40 areas, derived by one `data` and
+built by one `build --forces` on a Dask LocalCluster, against the county pack on the same cluster.
 Writes the figures to outputs/bench.json as well.
 """
 from __future__ import annotations
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=paths.OUTPUTS_DIR / "bench.json")
     args = parser.parse_args(argv)
     from analysis.dataset import load_dataset
-    from analysis.prepare import DEFAULT_ESTIMATES, DEFAULT_LOOKUP, DEFAULT_PARTNERSHIPS, DEFAULT_POLICE_UK
+    from analysis.prepare import DEFAULT_LOOKUP, DEFAULT_PARTNERSHIPS, DEFAULT_POLICE_UK
 
     areas = len(load_dataset(paths.DATA_DIR).areas.all)
     cores = os.cpu_count() or 1
@@ -143,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
             figures["national"] = national_year(scratch / "national", args.national_rows, DEFAULT_LOOKUP, DEFAULT_PARTNERSHIPS,
                                                 args.runs)
             figures["national_packs"] = national_packs(scratch / "national-packs", DEFAULT_LOOKUP, DEFAULT_PARTNERSHIPS,
-                                                       DEFAULT_ESTIMATES, args.national_areas, args.national_runs, cores)
+                                                       args.national_areas, args.national_runs, cores)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(figures, indent=2))
@@ -209,66 +210,72 @@ CLUSTER = ("import sys\n"
            "cluster.close()\n")
 
 
-def build_packs(packs: dict[Path, list[str] | None], out: Path, scheduler: str) -> list[str]:
-    """Build each data directory's pack (the areas named, or all) in turn on the cluster at `scheduler`."""
+def build_national(national: Path, forces: list[str], areas: list[str] | None, out: Path, scheduler: str) -> list[str]:
+    """Build the packs of the forces named in a national folder (their areas named, or all) on the cluster at `scheduler`."""
+    return python("from analysis.build import build_national",
+                  f"manifests = build_national({str(national)!r}, {forces!r}, {areas!r}, {str(out)!r}, force=True, "
+                  f"scheduler={scheduler!r})\n"
+                  f"assert all(manifest['status'] == 'complete' for manifest in manifests), manifests")
+
+
+def build_county(out: Path, scheduler: str) -> list[str]:
     return python("from analysis.build import build_pack",
-                  f"for number, (data, areas) in enumerate({ {str(k): v for k, v in packs.items()}!r}.items()):\n"
-                  f"    manifest = build_pack(data_dir=data, area_names=areas, out_dir={str(out)!r} + '/' + str(number),\n"
-                  f"                          force=True, scheduler={scheduler!r})\n"
-                  f"    assert manifest['status'] == 'complete', manifest")
+                  f"assert build_pack(out_dir={str(out)!r}, force=True, scheduler={scheduler!r})['status'] == 'complete'")
 
 
-def national_packs(folder: Path, lookup: Path, partnerships: Path, estimates: Path, least_areas: int, runs: int,
-                   workers: int) -> dict:
-    """Whole police force areas, each with its partnerships, from three synthetic years of their
-    forces' files and the illustrative local sample, until there are `least_areas` areas: each
-    force's files derived once by its own `data`; then every pack built on one Dask LocalCluster,
-    against the county pack on the same cluster: time per area, the scheduler process's peak memory,
-    and 10 areas against all of them."""
+def national_packs(folder: Path, lookup: Path, partnerships: Path, least_areas: int, runs: int, workers: int) -> dict:
+    """A national folder as a user makes one (`init --national`), with synthetic files for whole
+    police force areas in name order until their packs hold `least_areas` areas: three years of
+    them in police.uk's national layout (a folder a month, every force's file in it), derived by one
+    `data` on the national folder, with the illustrative local sample; then those packs built by
+    `build --forces` on one Dask LocalCluster, against the county pack on the same cluster: time per
+    area, the scheduler process's peak memory, and 10 areas against all of them."""
     from analysis import illustrative
-    from analysis.areas import load_areas
-    from analysis.new_area import init_area, police_uk_name
-    from analysis.prepare import DEFAULT_LAIT, derive_tables, write_tables
+    from analysis.areas import load_areas, national_packs as packs_of
+    from analysis.new_area import init_national, police_uk_name
     from analysis.synthetic import write_forces
 
-    lsoas = force_lsoas(lookup, partnerships)
-    packs: dict[str, Path] = {}  # force -> its pack's data directory
-    areas = 0
-    for force in sorted(lsoas):
-        data = folder / "packs" / police_uk_name(force)
-        area = init_area(data, paths.SHARED_DATA_DIR, police_force=force)
-        packs[force], areas = data, areas + 1 + len(area["parts"])
-        if areas >= least_areas:
+    national = folder / "national"
+    init_national(national, paths.SHARED_DATA_DIR)
+    lsoas = {police_uk_name(force): codes for force, codes in force_lsoas(lookup, partnerships).items()}
+    chosen: dict[str, list[str]] = {}  # pack folder -> its areas' names
+    for pack in packs_of(national):
+        chosen[pack.name] = [area.name for area in load_areas(pack).all]
+        if sum(map(len, chosen.values())) >= least_areas:
             break
-    raw = folder / "police-uk"
-    rows = write_forces(raw, {data.name: lsoas[force] for force, data in packs.items()}, months=36, rows=1_000_000)
-    started = time.perf_counter()
-    for data in packs.values():
-        write_tables(derive_tables([raw / data.name], lookup, estimates, data, estimates, DEFAULT_LAIT), data)
-    derive_seconds = time.perf_counter() - started
-    for data in packs.values():  # the illustrative local sample, as the county pack has: papers of the same measures
-        residents, young = (illustrative.latest_residents(data, name) for name in (paths.POPULATION_FILE,
+    areas = sum(map(len, chosen.values()))
+    by_force = folder / "by-force"
+    rows = write_forces(by_force, {name: lsoas[name] for name in chosen}, months=36, rows=1_000_000)
+    raw = folder / "police-uk"  # police.uk's national download: a folder a month, every force's file in it
+    for path in sorted(by_force.rglob("*-street.csv")):
+        (raw / path.name[:7]).mkdir(parents=True, exist_ok=True)
+        path.rename(raw / path.name[:7] / path.name)
+    derive = timed(python("from analysis.__main__ import main",
+                          f"assert main(['data', '--data', {str(national)!r}, '--police-uk', {str(raw)!r}]) == 0"))
+    for name in chosen:  # the illustrative local sample, as the county pack has: papers of the same measures
+        data = national / name
+        residents, young = (illustrative.latest_residents(data, file) for file in (paths.POPULATION_FILE,
                                                                                    paths.YOUTH_POPULATION_FILE))
         illustrative.write(illustrative.generate(load_areas(data), residents, young), data)
-    first_ten: dict[Path, list[str]] = {}
-    for data in packs.values():  # the first 10 areas, pack by pack
-        names = [area.name for area in load_areas(data).all][:10 - sum(map(len, first_ten.values()))]
-        if names:
-            first_ten[data] = names
+    first_ten: dict[str, list[str]] = {}
+    for name, names in chosen.items():  # the first 10 areas, pack by pack
+        if names := names[:10 - sum(map(len, first_ten.values()))]:
+            first_ten[name] = names
+    ten_areas = [area for names in first_ten.values() for area in names]
     cluster = subprocess.Popen([sys.executable, "-c", CLUSTER.format(workers=workers)], cwd=paths.PROJECT_ROOT,
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         address = cluster.stdout.readline().strip()
-        timed(build_packs(first_ten, folder / "out-warm", address))  # workers start and import once, untimed
-        county = median_of(runs, build_packs({paths.DATA_DIR: None}, folder / "out-county", address))
-        ten = median_of(runs, build_packs(first_ten, folder / "out-ten", address))
-        everything = median_of(runs, build_packs(dict.fromkeys(packs.values()), folder / "out-all", address))
+        timed(build_national(national, list(first_ten), ten_areas, folder / "out-warm", address))  # workers start, untimed
+        county = median_of(runs, build_county(folder / "out-county", address))
+        ten = median_of(runs, build_national(national, list(first_ten), ten_areas, folder / "out-ten", address))
+        everything = median_of(runs, build_national(national, list(chosen), None, folder / "out-all", address))
     finally:
         peak = cluster.communicate("", timeout=120)[0].split()
     county_areas = len(load_areas(paths.DATA_DIR).all)
     per_area, county_per_area = everything["work_seconds"] / areas, county["work_seconds"] / county_areas
-    return {"forces": list(packs), "areas": areas, "rows": rows, "months": 36,
-            "workers": workers, "derive_seconds_all_forces": round(derive_seconds, 2),
+    return {"forces": list(chosen), "areas": areas, "rows": rows, "months": 36,
+            "workers": workers, "data_seconds_national_folder": round(derive[1], 2),
             "county_pack": county, "county_seconds_per_area": round(county_per_area, 2),
             "ten_areas": ten, "all_areas": everything, "seconds_per_area": round(per_area, 2),
             "per_area_over_county": round(per_area / county_per_area, 2),

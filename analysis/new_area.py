@@ -1,5 +1,6 @@
 """`python -m analysis init`: a new data directory for any county, police force area or Community
-Safety Partnership of England and Wales, set up from the national ONS lookups.
+Safety Partnership of England and Wales, or a national folder of every force area's (`--national`),
+set up from the national ONS lookups on today's districts (`geography.MERGED`).
 
 It writes the area set (`areas.yml`), starter `report.yml` and `targets.yml` that name this area and
 no other, the measure catalogue, the known events (England's, for an area in England) and empty local
