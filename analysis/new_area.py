@@ -187,8 +187,12 @@ def write_data_dir(data_dir: Path, area: dict, command: str) -> None:
     (data_dir / paths.AREAS_FILE).write_text(header + _areas_yaml(area), encoding="utf-8")
     board = (f"{area['name']} community safety board" if area["kind"] == "police force area"
              else f"{area['name']} Community Safety Partnership board")
-    (data_dir / paths.REPORT_FILE).write_text(STARTER_REPORT.format(
-        board=board, parts=parts_noun, part=KINDS[area["kind"]].part, example=area["parts"][0]["name"]), encoding="utf-8")
+    starter = STARTER_REPORT.format(board=board, parts=parts_noun, part=KINDS[area["kind"]].part,
+                                    example=area["parts"][0]["name"])
+    if area["kind"] == "police force area":  # each partnership's paper goes to its own board
+        starter += "districts:\n" + "".join(f"  {_scalar(part['name'])}:\n    board: {_scalar(part['name'] + ' Community Safety Partnership board')}\n"
+                                            for part in area["parts"])
+    (data_dir / paths.REPORT_FILE).write_text(starter, encoding="utf-8")
     (data_dir / paths.TARGETS_FILE).write_text(STARTER_TARGETS, encoding="utf-8")
     shutil.copy(paths.DATA_DIR / paths.MEASURES_FILE, data_dir / paths.MEASURES_FILE)
     if area["code"].startswith("E"):  # the bundled events are England's lockdowns

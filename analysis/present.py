@@ -143,7 +143,9 @@ def exceptions(assessment: Assessment, commentary: Commentary) -> Table:
     note = ("Causes, actions, owners and dates: example commentary by the project, not agreed actions."
             if commentary.example else "")
     if not rows:
-        note = "No measure is off track, missed its target or shows an SPC special cause of concern this quarter."
+        note = ("No measure is off track, missed its target or shows an SPC special cause of concern this quarter."
+                if wording.any_judged(assessment.headline) else
+                "No measure could be judged this quarter (no earlier period, target or SPC chart), so none is listed.")
     return Table(pd.DataFrame(rows, columns=columns), "exceptions", note, "Exceptions and actions")
 
 

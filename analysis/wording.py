@@ -421,12 +421,16 @@ STATUS_TALLY = (("off_track", "off track", True), ("missed", "missed their targe
                 ("not_available", "not available", True))
 
 
+def any_judged(results: list[Result]) -> bool:
+    """Whether any measure was judged: a tested change, an SPC reading or a status against a target."""
+    return any((r.change is not None and r.change.tested) or (r.spc and r.spc.variation_icon)
+               or r.status.key in ("on_track", "at_risk", "off_track", "met", "missed") for r in results)
+
+
 def nothing_for_attention(results: list[Result]) -> str:
     """What the key messages say when no measure needs the board's attention: that none was found
     wanting, or, where nothing could be judged, that (never a reassurance no test gave)."""
-    judged = [r for r in results if (r.change is not None and r.change.tested) or (r.spc and r.spc.variation_icon)
-              or r.status.key in ("on_track", "at_risk", "off_track", "met", "missed")]
-    if judged:
+    if any_judged(results):
         return ("No measure needs the board's attention this quarter: nothing is off track and no test or SPC rule "
                 "found a change for the worse.")
     return ("No measure could be judged this quarter: none has an earlier period to compare with, a target, or the "

@@ -503,7 +503,7 @@ def test_a_yaml_file_of_the_wrong_shape_is_one_line(name, text, message, tmp_pat
 @pytest.mark.parametrize("argv, message", [
     (["build", "--timeout", "abc"], "error: argument --timeout: invalid int value: 'abc'"),
     (["build", "--timeout", "1.5"], "error: argument --timeout: invalid int value: '1.5'"),
-    (["init", "--data", "x"], "error: one of the arguments --county --police-force --csp is required"),
+    (["init", "--data", "x"], "error: one of the arguments --county --police-force --csp --national is required"),
 ])
 def test_a_bad_option_is_one_line_naming_it(argv, message, capsys):
     with pytest.raises(SystemExit) as stopped:

@@ -169,6 +169,10 @@ def test_a_national_folder_derives_each_pack_from_its_own_forces_files_and_build
     assert "pack 1 of 1: Derbyshire (derbyshire)" in capsys.readouterr().err
     page = (out / "derbyshire" / "2014-15-Q2" / "derby.html").read_text(encoding="utf-8")
     assert f"Burglary: {burglaries:,} crimes in 2014-15 Q2" in page and "Leicester" not in page
+    assert "Derby Community Safety Partnership board" in page  # its own board, not the force area's
+    # 2014's files have no 2013 to compare with: no reassurance that nothing is off track
+    assert "No measure could be judged this quarter (no earlier period, target or SPC chart), so none is listed." in page
+    assert "No measure is off track" not in page
     assert sorted(path.name for path in (out / "derbyshire" / "2014-15-Q2").iterdir()) == [
         "derby.html", "derby.ipynb", "derby.pdf", "manifest.json"]
 
@@ -183,3 +187,14 @@ def test_forces_is_refused_for_the_data_directory_of_one_pack(capsys):
 def test_a_name_with_a_comma_is_kept_whole(tmp_path):
     assert main(["init", "--police-force", "Avon and Somerset", "--data", str(tmp_path / "avon")]) == 0
     assert "Bristol, City of" in [part.name for part in load_areas(tmp_path / "avon").districts]
+
+
+@needs_shared_data
+def test_a_force_areas_starter_sends_each_partnerships_paper_to_its_own_board(tmp_path):
+    from analysis.report_config import load_report_config
+
+    assert main(["init", "--police-force", "Avon and Somerset", "--data", str(tmp_path / "avon")]) == 0
+    config = load_report_config(tmp_path / "avon")
+    assert config.board == "Avon and Somerset community safety board"
+    assert config.for_area("Bristol, City of").board == "Bristol, City of Community Safety Partnership board"
+    assert config.for_area("Somerset").board == "Somerset Community Safety Partnership board"
