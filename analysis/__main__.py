@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     data = commands.add_parser("data", help="derive data/derived/ from raw police.uk and ONS files")
     data.add_argument("--raw", type=Path, default=paths.SHARED_DATA_DIR, metavar="FOLDER",
                       help="raw data folder: police-uk/<one folder per download>/ and ons/ (default: ../shared/data)")
-    data.add_argument("--police-uk", nargs="+", type=Path, metavar="FOLDER",
+    data.add_argument("--police-uk", nargs="+", action="extend", type=Path, metavar="FOLDER",
                       help="folders of YYYY-MM-<force>-street.csv files (default: every folder in <raw>/police-uk)")
     data.add_argument("--lookup", type=Path, help="ONS LSOA -> district lookup CSV (default: in <raw>/ons)")
     data.add_argument("--population", type=Path,
@@ -59,12 +59,12 @@ def main(argv: list[str] | None = None) -> int:
 
     build = commands.add_parser("build", help="build the quarterly pack: notebook, HTML and PDF per area")
     build.add_argument("--quarter", help="financial-year quarter, e.g. 2022-23Q2 (default: latest complete)")
-    build.add_argument("--areas", nargs="+", metavar="AREA",
+    build.add_argument("--areas", nargs="+", action="extend", metavar="AREA",
                        help="area names, slugs or codes, or all (default: all, the whole area and each part)")
     build.add_argument("--out", type=Path, default=paths.OUTPUTS_DIR, help="outputs folder")
     build.add_argument("--data", type=Path, default=paths.DATA_DIR,
                        help="data directory (a national folder: every force's pack, each into <out>/<force>/)")
-    build.add_argument("--forces", nargs="+", metavar="FORCE",
+    build.add_argument("--forces", nargs="+", action="extend", metavar="FORCE",
                        help="in a national folder, the forces whose packs to build (default: every one)")
     build.add_argument("--notebook", type=Path, default=paths.NOTEBOOK, help="report notebook to execute")
     build.add_argument("--strict", action="store_true",
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
                                                     "item that needs words, with its figures; words already "
                                                     "written are never changed")
     words.add_argument("--quarter", help="financial-year quarter, e.g. 2022-23Q2 (default: latest complete)")
-    words.add_argument("--areas", nargs="+", metavar="AREA", help="area names, slugs or codes (default: all)")
+    words.add_argument("--areas", nargs="+", action="extend", metavar="AREA", help="area names, slugs or codes (default: all)")
     words.add_argument("--data", type=Path, default=paths.DATA_DIR, help="data directory")
     words.add_argument("--commentary", type=Path, metavar="FOLDER",
                        help="the commentary store (default: commentary/ beside the data directory)")
@@ -120,9 +120,12 @@ def _init(args: argparse.Namespace) -> int:
 
     python = os.path.relpath(sys.executable)  # before init: a directory written in place of the current one moves it
     if args.national:
-        forces = init_national(args.data, args.raw)
+        forces, alone = init_national(args.data, args.raw)
         print(f"wrote {args.data}: {len(forces)} police force areas, each a pack in its own folder, with "
               f"{sum(len(area['parts']) for area in forces)} partnerships in all")
+        for name in alone:
+            print(f"left out: {name}, a police force area of one partnership, the same place (its pack would give "
+                  f"it two papers with two different counts)")
         print(f"next: {python} -m analysis data --data {args.data} --police-uk FOLDER [FOLDER ...]"
               f" (police.uk downloads of every force: each pack takes its own force's files)")
         return 0
@@ -137,7 +140,7 @@ def _init(args: argparse.Namespace) -> int:
 def _data(args: argparse.Namespace) -> int:
     from analysis import prepare
     from analysis.areas import load_areas, national_packs
-    from analysis.ingest import STREET_FILE, find_street_files
+    from analysis.ingest import STREET_FILE, IngestError, find_street_files
 
     folders = args.police_uk or prepare.police_uk_folders(args.raw)
     packs = national_packs(args.data)
@@ -146,13 +149,24 @@ def _data(args: argparse.Namespace) -> int:
     found = {STREET_FILE.match(path.name)["force"] for path in find_street_files(folders)}
     forces = {pack: load_areas(pack).force for pack in packs}
     with_files = [pack for pack in packs if forces[pack] in found]
+    if not with_files:
+        raise IngestError(f"no police.uk files of any pack's force in {', '.join(map(str, folders))} (files of: "
+                          f"{', '.join(sorted(found))}); expected files named YYYY-MM-<force>-street.csv for the "
+                          f"forces of {args.data / paths.NATIONAL_FILE}")
     for number, pack in enumerate(with_files, start=1):
         print(f"pack {number} of {len(with_files)}: {pack.name}", flush=True)
-        _derive(args, pack, folders, own_force_only=True)
+        try:
+            _derive(args, pack, folders, own_force_only=True)
+        except (ValueError, OSError):
+            if number > 1:  # each pack's files are written whole, or not at all
+                print(f"stopped at pack {pack.name}: derived in this run, before it: "
+                      f"{', '.join(done.name for done in with_files[:number - 1])}; it and the packs after it are "
+                      f"as they were", file=sys.stderr)
+            raise
     bare = [pack.name for pack in packs if pack not in with_files]
     if bare:
-        print(f"not derived, no police.uk files of their force in the folders read: {len(bare)} of the {len(packs)} "
-              f"packs ({', '.join(bare)})")
+        print(f"not derived this time, no police.uk files of their force in the folders read (what they had is kept): "
+              f"{len(bare)} of the {len(packs)} packs ({', '.join(bare)})")
     others = sorted(found - set(forces.values()))
     if others:  # British Transport Police, Northern Ireland: no pack of England and Wales' force areas is theirs
         print(f"not used: the files of {', '.join(others)}, which is no police force area of {args.data}")
@@ -211,7 +225,12 @@ def _illustrative(args: argparse.Namespace) -> int:
     from analysis.areas import load_areas, national_packs
 
     seed = illustrative.SEED if args.seed is None else args.seed
-    for data_dir in national_packs(args.data) or [args.data]:
+    packs = national_packs(args.data)
+    derived = [pack for pack in packs if (pack / paths.POPULATION_FILE).is_file()] if packs else [args.data]
+    if packs and len(derived) < len(packs):
+        print(f"not filled, with no derived population yet (`python -m analysis data` first): "
+              f"{', '.join(pack.name for pack in packs if pack not in derived)}")
+    for data_dir in derived:
         residents = illustrative.latest_residents(data_dir, paths.POPULATION_FILE)
         young = illustrative.latest_residents(data_dir, paths.YOUTH_POPULATION_FILE)
         tables = illustrative.generate(load_areas(data_dir), residents, young, seed)

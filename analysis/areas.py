@@ -124,10 +124,17 @@ def national_packs(data_dir: Path) -> list[Path] | None:
                                                            for name in packs):
         raise AreaError(f"{path}: expected packs: [folder, ...], each a pack's folder here named as police.uk "
                         f"names its force (e.g. derbyshire)")
+    twice = sorted({name for name in packs if packs.count(name) > 1})
+    if twice:
+        raise AreaError(f"{path}: pack(s) {', '.join(twice)} listed twice; expected each pack once")
     folders = [Path(data_dir) / name for name in packs]
     for folder in folders:
         if not (folder / AREAS_FILE).is_file():
             raise AreaError(f"{path}: pack {folder.name} has no {AREAS_FILE} in {folder}")
+        force = load_areas(folder).force
+        if force != folder.name:  # a pack takes its force's files: two packs of one force would both take them
+            raise AreaError(f"{folder / AREAS_FILE}: force is {force!r}, expected {folder.name!r}, the pack's folder "
+                            f"name in {path} (each pack is the police force area police.uk names so)")
     return folders
 
 

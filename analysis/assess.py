@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis import series
+from analysis import paths, series
 from analysis.areas import Area
 from analysis.dataset import DataError, Dataset
 from analysis.events import KnownEvent, spanned
@@ -420,6 +420,8 @@ def _not_reported(dataset: Dataset, measure: Measure, area: Area) -> str:
     if measure.source == "dfe_lait":
         return f"published for each council with children's services, not for {area.name}" + (
             " (the police force area)" if area.force else "")
+    if measure.source in dataset.local.tables and dataset.local.tables[measure.source].empty:
+        return f"no local data supplied yet: {paths.LOCAL}/{measure.source}.csv is empty"
     return f"not reported for {area.name}"
 
 

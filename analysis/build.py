@@ -164,6 +164,12 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
 
         # Keep published reports whose inputs, code and parameters are unchanged; build the rest asked for.
         kept, stale = _up_to_date(target, staging, {slug: job.fingerprint for slug, job in jobs.items()})
+        retired = [result for result in stale if result["slug"] not in jobs]  # renamed or removed in areas.yml
+        stale = [result for result in stale if result["slug"] in jobs]
+        if retired:
+            print(f"no longer areas of {dataset.data_dir / paths.AREAS_FILE}, so not in the new pack: "
+                  f"{', '.join(result['area'] for result in retired)} (their papers leave the pack when it is "
+                  f"published)", file=sys.stderr)
         if force:  # the areas asked for are rebuilt whatever their state; the others stay as published
             kept = [result for result in kept if result["slug"] not in {area.slug for area in requested}]
         kept_slugs = {result["slug"] for result in kept}
@@ -206,7 +212,7 @@ def build_pack(quarter: str | None = None, area_names: list[str] | None = None,
                 print(f"FAILED {failure['area']} {period}: {failure['error']}", file=sys.stderr)
             print(f"nothing published; partial outputs kept in {staging}", file=sys.stderr)
             return manifest
-        ours = {"manifest.json"} | {f"{area.slug}{suffix}" for area in dataset.areas.all
+        ours = {"manifest.json"} | {f"{slug}{suffix}" for slug in [*jobs, *(result["slug"] for result in retired)]
                                     for suffix in (".ipynb", ".html", ".pdf")}
         _publish(staging, target, ours)
         print(f"published {target}: {len(results)} area(s), {len(to_build)} built now", file=sys.stderr)
@@ -220,22 +226,27 @@ def build_national(data_dir: Path, force_names: list[str] | None = None, area_na
     is built if a pack to build has no derived data; a pack that fails does not stop the others, and
     nothing of it is published. Returns each pack's manifest."""
     packs = {pack.name: load_areas(pack) for pack in national_packs(data_dir)}
-    chosen = list(packs) if not force_names else [_pack_named(packs, name, data_dir) for name in force_names]
-    bare = [name for name in chosen if not (Path(data_dir) / name / paths.MONTHS_FILE).is_file()]
-    if bare:
-        raise DataError(f"{data_dir}: no derived police.uk data for {len(bare)} of the {len(chosen)} packs to build "
-                        f"({', '.join(bare[:5])}{', ...' if len(bare) > 5 else ''}); derive them with `python -m "
-                        f"analysis data --data {data_dir} --police-uk FOLDER ...`, or name the forces to build "
-                        f"with --forces")
+    chosen = list(packs) if not force_names else list(dict.fromkeys(_pack_named(packs, name, data_dir)
+                                                                    for name in force_names))
     wanted: dict[str, list[str] | None] = dict.fromkeys(chosen)
     if area_names and [name.lower() for name in area_names] != ["all"]:
         wanted = {}
-        for name in area_names:
+        for name in area_names:  # area names are unique across England and Wales: one pack holds each
             holders = [pack for pack in chosen if _has_area(packs[pack], name)]
             if not holders:
                 raise AreaError(f"unknown area {name!r}: no pack of {data_dir} to build "
                                 f"({', '.join(chosen[:5])}{', ...' if len(chosen) > 5 else ''}) has it")
             wanted.setdefault(holders[0], []).append(name)
+        unused = [pack for pack in chosen if pack not in wanted] if force_names else []
+        if unused:
+            raise AreaError(f"--forces {', '.join(unused)}: none of the --areas named is in {'its' if len(unused) == 1 else 'their'} "
+                            f"pack; name an area of each force, or leave out --areas to build every area of the forces")
+    bare = [name for name in wanted if not (Path(data_dir) / name / paths.MONTHS_FILE).is_file()]
+    if bare:
+        raise DataError(f"{data_dir}: no derived police.uk data for {len(bare)} of the {len(wanted)} packs to build "
+                        f"({', '.join(bare[:5])}{', ...' if len(bare) > 5 else ''}); derive them with `python -m "
+                        f"analysis data --data {data_dir} --police-uk FOLDER ...`"
+                        + ("" if force_names else ", or name the forces to build with --forces"))
     manifests = []
     for number, (pack, names) in enumerate(wanted.items(), start=1):
         print(f"pack {number} of {len(wanted)}: {packs[pack].county.name} ({pack})", file=sys.stderr, flush=True)
@@ -495,6 +506,8 @@ def clean_outputs(out_dir: Path = paths.OUTPUTS_DIR) -> list[Path]:
     with exclusive(out_dir):
         for folder in [*out_dir.glob(".staging-*"), *out_dir.glob(".previous-*"), out_dir / CACHE_DIR]:
             shutil.rmtree(folder, ignore_errors=True)
+        for pack in sorted(out_dir.glob(f"*/{LOCK_FILE}")):  # a national build's packs, each in a folder of its own
+            kept += clean_outputs(pack.parent)
         for manifest in sorted(out_dir.glob("*/manifest.json")):
             folder = manifest.parent
             try:

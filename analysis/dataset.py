@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import lait, paths
-from analysis.areas import ONS_CODE, AreaSet, load_areas
+from analysis.areas import ONS_CODE, AreaSet, load_areas, national_packs
 from analysis.events import KnownEvent, load_events
 from analysis.fingerprint import input_hashes
 from analysis.local_data import LARGEST_COUNT, LocalData, load_local_data
@@ -126,6 +126,8 @@ def month_problems(months: pd.DataFrame) -> dict[str, str]:
 def load_dataset(data_dir: Path | str = paths.DATA_DIR) -> Dataset:
     """Every file a report reads, checked; refused if a file changed while it was being read."""
     data_dir = Path(data_dir).resolve()
+    if national_packs(data_dir) is not None:  # its packs are data directories; it is not one
+        load_areas(data_dir)  # refused, naming a pack's folder to use
     before = input_hashes(data_dir)
     tables = {name: _read(data_dir / name, columns) for name, columns in _COLUMNS.items()}
     _check_every_row_counted_once(data_dir, tables)

@@ -56,7 +56,7 @@ def find_street_files(folders: Iterable[Path], force: str | None = None) -> list
     """Every `YYYY-MM-<force>-street.csv` under the folders (of the force named, if one is: a national
     download holds every force's files); a repeated force-month is an error."""
     files: dict[tuple[str, str], Path] = {}
-    for folder in map(Path, folders):
+    for folder in dict.fromkeys(map(Path, folders)):  # a folder named twice is read once
         if not folder.is_dir():
             raise IngestError(f"{folder}: not a folder of police.uk street-level CSV files")
         for path in sorted(folder.rglob("*-street.csv")):

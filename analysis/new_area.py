@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -79,14 +80,17 @@ def init_area(data_dir: Path, raw_dir: Path, *, county: str | None = None, polic
     return area
 
 
-def init_national(data_dir: Path, raw_dir: Path) -> list[dict]:
+def init_national(data_dir: Path, raw_dir: Path) -> tuple[list[dict], list[str]]:
     """Write a national folder: a pack for every police force area of England and Wales, each a data
     directory of its own (the force area and its partnerships, as `--police-force` writes it) in a
-    folder named as police.uk names the force, listed in `national.yml`; returns the force areas."""
+    folder named as police.uk names the force, listed in `national.yml`; returns the force areas,
+    and the forces left out: those of one partnership (City of London), which `--police-force` refuses."""
     data_dir = Path(data_dir).absolute()
     _check_new(data_dir)
     lookup = Path(raw_dir) / geography.PARTNERSHIPS_NAME
-    names = sorted(set(geography.partnerships_now(lookup)["PFA17NM"]))
+    table = geography.partnerships_now(lookup)
+    partnerships = table.groupby("PFA17NM")["CSP17CD"].nunique()
+    names, alone = sorted(partnerships.index[partnerships > 1]), sorted(partnerships.index[partnerships == 1])
     forces = [force_area(lookup, name) for name in names]
 
     def write(staging: Path) -> None:
@@ -97,9 +101,11 @@ def init_national(data_dir: Path, raw_dir: Path) -> list[dict]:
             "# Every police force area of England and Wales, each a pack of its own (the force area and its\n"
             "# partnerships) in the folder named, written by `python -m analysis init --national` from the ONS\n"
             "# lookups. `python -m analysis data` and `build` on this folder work on every pack.\n"
+            + "".join(f"# Left out: {name}, a police force area of one partnership, the same place (its pack would "
+                      f"give it two\n# papers with two different counts).\n" for name in alone)
             + yaml.safe_dump({"packs": [area["force"] for area in forces]}, sort_keys=False), encoding="utf-8")
     _write_whole(data_dir, write)
-    return forces
+    return forces, alone
 
 
 def _check_new(data_dir: Path) -> None:
@@ -110,15 +116,16 @@ def _check_new(data_dir: Path) -> None:
 
 def _write_whole(data_dir: Path, write) -> None:
     """`write` the folder beside it, check every pack reads, then move it into place: never half a directory."""
-    staging = data_dir.parent / f".{data_dir.name}.init"
-    shutil.rmtree(staging, ignore_errors=True)
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{data_dir.name}.init-", dir=data_dir.parent))  # a new name: nobody else's
     try:
+        staging = work / data_dir.name
         write(staging)
         for pack in national_packs(staging) or [staging]:  # what init writes, the other commands must read
             load_areas(pack)
         staging.replace(data_dir)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def county_area(estimates: Path, lookup: Path, name: str) -> dict:
@@ -126,6 +133,13 @@ def county_area(estimates: Path, lookup: Path, name: str) -> dict:
     from the districts' police force area, where they share one."""
     found = geography.counties(estimates)
     by_name = {county_name: code for code, (county_name, _, _) in found.items()}
+    councils = {council.lower(): code for council, code in geography.authorities(estimates).items()}
+    if name.strip().lower() not in {county.lower() for county in by_name} and name.strip().lower() in councils:
+        table = geography.partnerships_now(lookup)  # Dorset, Buckinghamshire: unitary councils since 2019-20
+        force = table.loc[table["LAD17CD"] == councils[name.strip().lower()], "PFA17NM"]
+        raise IngestError(f"{estimates}: {name.strip()} is a council of one district, not a county with districts"
+                          + (f"; use --police-force {force.iloc[0]!r}, whose pack has it as a partnership"
+                             if len(force) else ""))
     code = by_name[geography.closest(name, list(by_name), "county", estimates)]
     county_name, _, districts = found[code]
     table = geography.partnerships_now(lookup)
@@ -142,6 +156,10 @@ def force_area(lookup: Path, name: str) -> dict:
     rows = table[table["PFA17NM"] == force]
     parts = [{"code": code, "name": group["CSP17NM"].iloc[0], "districts": sorted(group["LAD17CD"])}
              for code, group in rows.groupby("CSP17CD", sort=False)]
+    if len(parts) == 1:  # City of London: the force's every row, and the rows placed in it, for one place
+        raise IngestError(f"{lookup}: {force} is a police force area of one partnership, {parts[0]['name']}, the same "
+                          f"place; a pack of it would give that place two papers with two different counts (every "
+                          f"row the force published, and the rows placed in the partnership), so none is set up")
     # a partnership named as its force (Dorset, Wiltshire) would share the force area's file names
     name = force if force not in {part["name"] for part in parts} else f"{force} police force area"
     return {"code": rows["PFA17CD"].iloc[0], "name": name, "kind": "police force area", "force": police_uk_name(force),
@@ -157,8 +175,8 @@ def partnership_area(lookup: Path, name: str) -> dict:
         now = table[table["LAD17CD"].isin(merged["LAD17CD"].map(geography.NOW).dropna())]
         raise IngestError(f"{lookup}: {merged['CSP17NM'].iloc[0]}'s district(s) merged in 2019-20 with another "
                           f"partnership's, into {' and '.join(sorted(set(now['CSP17NM'])))}, whose population ONS "
-                          f"publishes whole; use --police-force {merged['PFA17NM'].iloc[0]!r}, which has a "
-                          f"partnership of each")
+                          f"publishes whole; use --police-force {merged['PFA17NM'].iloc[0]!r}: its pack has a "
+                          f"partnership for {' and for '.join(sorted(set(now['CSP17NM'])))}")
     csp = geography.closest(name, sorted(set(table["CSP17NM"])), "Community Safety Partnership", lookup)
     rows = table[table["CSP17NM"] == csp].sort_values("LAD17NM")
     if len(rows) == 1:
@@ -181,9 +199,12 @@ def write_data_dir(data_dir: Path, area: dict, command: str) -> None:
     header = (f"# The area a pack reports on and the {parts_noun} it compares (ONS codes), written by\n"
               f"# `{command}` from the ONS lookups.\n"
               f"# A part's figures are the sum of its districts'.\n")
-    if any(code in geography.MERGED for part in area["parts"] for code in part.get("districts", [part["code"]])):
+    merged = [code for part in area["parts"] for code in part.get("districts", [part["code"]]) if code in geography.MERGED]
+    if merged:
         header += ("# Districts are today's: a council formed in 2019-20 from merged districts counts their LSOAs\n"
-                   "# (ONS publishes the population of the new council only).\n")
+                   "# (ONS publishes the population of the new council only):\n"
+                   + "".join(f"# {code} {geography.MERGED[code][0]}: the LSOAs of {', '.join(geography.MERGED[code][1])}\n"
+                             for code in merged))
     (data_dir / paths.AREAS_FILE).write_text(header + _areas_yaml(area), encoding="utf-8")
     board = (f"{area['name']} community safety board" if area["kind"] == "police force area"
              else f"{area['name']} Community Safety Partnership board")

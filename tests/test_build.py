@@ -194,6 +194,20 @@ def test_building_one_area_after_an_input_change_keeps_the_others_marked_out_of_
     assert all("out_of_date" not in result for result in again["results"])
 
 
+def test_an_area_renamed_in_the_area_set_leaves_the_pack_and_the_others_still_publish(tmp_path, small_data_dir, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(small_data_dir, data)
+    build_pack("2022-23 Q2", ["Melton", "Blaby"], data, tmp_path / "out")
+    areas = data / paths.AREAS_FILE
+    areas.write_text(areas.read_text().replace("name: Blaby}", "name: Blaby District}"))
+    capsys.readouterr()
+    manifest = build_pack("2022-23 Q2", ["Melton"], data, tmp_path / "out")
+    assert manifest["status"] == "complete" and manifest["areas"] == ["Melton"]
+    assert "so not in the new pack: Blaby (their papers leave the pack when it is published)" in capsys.readouterr().err
+    published = sorted(path.name for path in (tmp_path / "out" / "2022-23-Q2").iterdir())
+    assert published == ["manifest.json", "melton.html", "melton.ipynb", "melton.pdf"]
+
+
 def test_two_builds_into_one_folder_never_mix_and_the_second_is_told(tmp_path, small_data_dir, capsys):
     import sys
     import time

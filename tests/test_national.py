@@ -70,16 +70,20 @@ def test_partnerships_of_today_keep_whole_ones_and_give_a_split_one_a_partnershi
 def test_init_national_writes_a_pack_per_force_area_with_every_partnership(tmp_path, capsys):
     folder = tmp_path / "national"
     assert main(["init", "--national", "--data", str(folder)]) == 0
-    assert "43 police force areas, each a pack in its own folder, with 309 partnerships in all" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "42 police force areas, each a pack in its own folder, with 308 partnerships in all" in said
+    assert "left out: London, City of, a police force area of one partnership, the same place" in said
     packs = national_packs(folder)
-    assert len(packs) == 43 and {"derbyshire", "metropolitan", "city-of-london", "devon-and-cornwall",
-                                 "north-wales"} <= {pack.name for pack in packs}
+    assert len(packs) == 42 and {"derbyshire", "metropolitan", "devon-and-cornwall", "north-wales"} <= {
+        pack.name for pack in packs}
+    assert "# Left out: London, City of, a police force area of one partnership" in (folder / paths.NATIONAL_FILE).read_text()
     areas = [area for pack in packs for area in load_areas(pack).all]
-    assert len(areas) == 43 + 309 and len({area.slug for area in areas}) == len(areas)  # one commentary store serves all
+    assert len(areas) == 42 + 308 and len({area.slug for area in areas}) == len(areas)  # one commentary store serves all
     dorset = load_areas(folder / "dorset")
     assert (dorset.county.name, [part.name for part in dorset.districts]) == (
         "Dorset police force area", ["Bournemouth, Christchurch and Poole", "Dorset"])
-    assert "counts their LSOAs" in (folder / "dorset" / paths.AREAS_FILE).read_text()
+    assert "# E06000058 Bournemouth, Christchurch and Poole: the LSOAs of E06000028, E06000029, E07000048" in (
+        folder / "dorset" / paths.AREAS_FILE).read_text()
     assert "Leicestershire" not in (folder / "derbyshire" / paths.REPORT_FILE).read_text()
     with pytest.raises(AreaError, match="a national folder .* name one pack's folder"):
         load_areas(folder)
@@ -147,8 +151,15 @@ def test_a_national_folder_derives_each_pack_from_its_own_forces_files_and_build
     assert main(["data", "--data", str(folder), "--police-uk", str(DERBYSHIRE_FOLDER), *map(str, leicestershire)]) == 0
     said = capsys.readouterr().out
     assert "pack 1 of 2: derbyshire" in said and "pack 2 of 2: leicestershire" in said
-    assert "not derived, no police.uk files of their force in the folders read: 41 of the 43 packs" in said
+    assert ("not derived this time, no police.uk files of their force in the folders read (what they had is kept): "
+            "40 of the 42 packs") in said
     assert not (folder / "dorset" / "derived").exists()
+    assert main(["commentary", "--data", str(folder)]) == 2  # a national folder is not a pack
+    assert f"name one pack's folder, e.g. {folder / 'derbyshire'}" in capsys.readouterr().err
+    assert main(["illustrative", "--data", str(folder)]) == 0  # fills the packs with data, says which it did not
+    said = capsys.readouterr().out
+    assert "not filled, with no derived population yet (`python -m analysis data` first): avon-and-somerset," in said
+    assert f"wrote {folder / 'derbyshire' / 'local' / 'local_counts.csv'}" in said and "dorset/local" not in said
 
     # Derby's burglaries in 2014-15 Q2, counted row by row with the csv module and the ONS lookup
     derby_lsoas = set(pd.read_csv(LOOKUP, dtype=str).query("LAD15CD == 'E06000015'")["LSOA11CD"])
@@ -159,20 +170,21 @@ def test_a_national_folder_derives_each_pack_from_its_own_forces_files_and_build
                               if row["LSOA code"] in derby_lsoas and row["Crime type"] == "Burglary")
 
     assert main(["build", "--data", str(folder), "--quarter", "2014-15Q2", "--out", str(out)]) == 2
-    assert "no derived police.uk data for 41 of the 43 packs to build" in capsys.readouterr().err
+    assert "no derived police.uk data for 40 of the 42 packs to build" in capsys.readouterr().err
     assert main(["build", "--data", str(folder), "--forces", "Merseyside", "--out", str(out)]) == 2
     assert "no derived police.uk data for 1 of the 1 packs to build (merseyside)" in capsys.readouterr().err
     assert main(["build", "--data", str(folder), "--forces", "Derbyshire", "--areas", "Leicester", "--out", str(out)]) == 2
     assert "unknown area 'Leicester': no pack of" in capsys.readouterr().err
+    assert main(["build", "--data", str(folder), "--forces", "Derbyshire", "--forces", "Leicestershire", "--areas",
+                 "Derby", "--out", str(out)]) == 2  # a repeated option adds to the first
+    assert "--forces leicestershire: none of the --areas named is in its pack" in capsys.readouterr().err
     assert main(["build", "--data", str(folder), "--forces", "derbyshire", "--areas", "Derby", "--quarter", "2014-15Q2",
                  "--out", str(out)]) == 0
     assert "pack 1 of 1: Derbyshire (derbyshire)" in capsys.readouterr().err
     page = (out / "derbyshire" / "2014-15-Q2" / "derby.html").read_text(encoding="utf-8")
     assert f"Burglary: {burglaries:,} crimes in 2014-15 Q2" in page and "Leicester" not in page
     assert "Derby Community Safety Partnership board" in page  # its own board, not the force area's
-    # 2014's files have no 2013 to compare with: no reassurance that nothing is off track
-    assert "No measure could be judged this quarter (no earlier period, target or SPC chart), so none is listed." in page
-    assert "No measure is off track" not in page
+    assert "Hate incidents reported (illustrative)" in page  # filled by `illustrative` above
     assert sorted(path.name for path in (out / "derbyshire" / "2014-15-Q2").iterdir()) == [
         "derby.html", "derby.ipynb", "derby.pdf", "manifest.json"]
 
@@ -198,3 +210,67 @@ def test_a_force_areas_starter_sends_each_partnerships_paper_to_its_own_board(tm
     assert config.board == "Avon and Somerset community safety board"
     assert config.for_area("Bristol, City of").board == "Bristol, City of Community Safety Partnership board"
     assert config.for_area("Somerset").board == "Somerset Community Safety Partnership board"
+
+
+@needs_shared_data
+def test_a_pack_without_local_data_says_none_was_supplied_and_that_nothing_could_be_judged(tmp_path):
+    from analysis.report import open_report
+
+    data = tmp_path / "derbyshire"
+    assert main(["init", "--police-force", "Derbyshire", "--data", str(data)]) == 0
+    assert main(["data", "--data", str(data), "--police-uk", str(DERBYSHIRE_FOLDER)]) == 0
+    report = open_report("2014-15 Q2", "Derby", data, "")
+    assert report.result("hate_incidents").unavailable == "no local data supplied yet: local/local_counts.csv is empty"
+    # 2014's files have no 2013 to compare with: no reassurance that nothing is off track
+    assert report.exceptions().note == ("No measure could be judged this quarter (no earlier period, target or SPC "
+                                        "chart), so none is listed.")
+
+
+@needs_shared_data
+def test_a_force_area_of_one_partnership_is_refused_as_one_place_twice(tmp_path, capsys):
+    assert main(["init", "--police-force", "London, City of", "--data", str(tmp_path / "city")]) == 2
+    assert "London, City of is a police force area of one partnership, City of London, the same place" in \
+        capsys.readouterr().err
+
+
+@needs_shared_data
+@pytest.mark.parametrize("edit, message", [
+    (lambda text: text.replace("- derbyshire\n", "- derbyshire\n- derbyshire\n"), "derbyshire listed twice"),
+    (lambda text: text.replace("- derbyshire\n", "- derbyshire\n- ../x\n"), "expected packs: [folder, ...]"),
+])
+def test_a_hand_edited_national_list_is_refused(edit, message, tmp_path, capsys):
+    folder = tmp_path / "national"
+    assert main(["init", "--national", "--data", str(folder)]) == 0
+    listing = folder / paths.NATIONAL_FILE
+    listing.write_text(edit(listing.read_text()))
+    assert main(["data", "--data", str(folder), "--police-uk", str(DERBYSHIRE_FOLDER)]) == 2
+    assert message in capsys.readouterr().err and not (folder / "derbyshire" / "derived").exists()
+
+
+@needs_shared_data
+def test_a_pack_of_another_force_than_its_folder_is_refused(tmp_path, capsys):
+    folder = tmp_path / "national"
+    assert main(["init", "--national", "--data", str(folder)]) == 0
+    (folder / "dorset" / paths.AREAS_FILE).write_text((folder / "suffolk" / paths.AREAS_FILE).read_text())
+    assert main(["data", "--data", str(folder), "--police-uk", str(DERBYSHIRE_FOLDER)]) == 2
+    assert "dorset/areas.yml: force is 'suffolk', expected 'dorset'" in capsys.readouterr().err
+
+
+@needs_shared_data
+def test_a_national_data_run_with_no_files_of_any_pack_fails(tmp_path, capsys):
+    folder, raw = tmp_path / "national", tmp_path / "raw" / "2019-12"
+    assert main(["init", "--national", "--data", str(folder)]) == 0
+    raw.mkdir(parents=True)
+    (raw / "2019-12-btp-street.csv").write_text(",".join(STREET_HEADER) + "\n")
+    assert main(["data", "--data", str(folder), "--police-uk", str(raw.parent)]) == 2
+    assert "no police.uk files of any pack's force in" in capsys.readouterr().err
+
+
+@needs_shared_data
+def test_init_leaves_a_folder_it_did_not_write_beside_its_own(tmp_path):
+    theirs = tmp_path / ".data.init"
+    theirs.mkdir()
+    (theirs / "notes.txt").write_text("mine")
+    assert main(["init", "--national", "--data", str(tmp_path / "data")]) == 0
+    assert (theirs / "notes.txt").read_text() == "mine"
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".data.init", "data"]

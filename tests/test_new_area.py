@@ -54,7 +54,10 @@ def test_init_sets_up_a_county_a_force_area_or_a_partnership(option, name, whole
 @needs_shared_data
 @pytest.mark.parametrize("argv, message", [
     (["--county", "Derbyshir"], "no county named 'Derbyshir'; closest: Derbyshire"),
-    (["--county", "Leicester"], "no county named 'Leicester'; closest: Leicestershire"),  # a unitary, not a county
+    (["--county", "Leicester"], "Leicester is a council of one district, not a county with districts; use "
+                                "--police-force 'Leicestershire', whose pack has it as a partnership"),  # a unitary
+    (["--county", "Dorset"], "Dorset is a council of one district, not a county with districts; use --police-force "
+                             "'Dorset'"),  # a county until 2019
     (["--police-force", "Thames"], "no police force area named 'Thames'; closest: Thames Valley"),
     (["--csp", "Nowhere at all"], "no Community Safety Partnership named 'Nowhere at all'"),
 ])
