@@ -74,9 +74,9 @@ def init_area(data_dir: Path, raw_dir: Path, *, county: str | None = None, polic
         area, option = force_area(lookup, police_force), "--police-force"
     else:
         area, option = partnership_area(lookup, csp), "--csp"
-    asked = county if county is not None else police_force if police_force is not None else csp
+    named = area.get("ons_name", area["name"])  # as the lookups spell it: the command repeats as written
     _write_whole(data_dir, lambda staging: write_data_dir(staging, area, f"python -m analysis init {option} "
-                                                                            f"{shlex.quote(asked)}"))
+                                                                            f"{shlex.quote(named)}"))
     return area
 
 
@@ -95,8 +95,9 @@ def init_national(data_dir: Path, raw_dir: Path) -> tuple[list[dict], list[str]]
 
     def write(staging: Path) -> None:
         staging.mkdir(parents=True)
-        for name, area in zip(names, forces):
-            write_data_dir(staging / area["force"], area, f"python -m analysis init --police-force {shlex.quote(name)}")
+        for area in forces:
+            write_data_dir(staging / area["force"], area,
+                           f"python -m analysis init --police-force {shlex.quote(area['ons_name'])}")
         (staging / paths.NATIONAL_FILE).write_text(
             "# Every police force area of England and Wales, each a pack of its own (the force area and its\n"
             "# partnerships) in the folder named, written by `python -m analysis init --national` from the ONS\n"
@@ -162,8 +163,8 @@ def force_area(lookup: Path, name: str) -> dict:
                           f"row the force published, and the rows placed in the partnership), so none is set up")
     # a partnership named as its force (Dorset, Wiltshire) would share the force area's file names
     name = force if force not in {part["name"] for part in parts} else f"{force} police force area"
-    return {"code": rows["PFA17CD"].iloc[0], "name": name, "kind": "police force area", "force": police_uk_name(force),
-            "parts": sorted(parts, key=lambda part: part["name"])}
+    return {"code": rows["PFA17CD"].iloc[0], "name": name, "ons_name": force, "kind": "police force area",
+            "force": police_uk_name(force), "parts": sorted(parts, key=lambda part: part["name"])}
 
 
 def partnership_area(lookup: Path, name: str) -> dict:
