@@ -5,8 +5,8 @@ Counties are not in the district -> CSP -> force lookup; the mid-year estimates 
 with its districts straight after it (sheet MYE 5), which is where a county's districts come from.
 
 The lookups predate the councils merged in 2019 and 2020, whose estimates are published only for the
-new council: packs are set up on the districts of today (`MERGED`), the old districts' LSOAs counted
-in the council that replaced them.
+new council: packs are set up on the districts of April 2020, those of the estimates (`MERGED`), the
+old districts' LSOAs counted in the council that replaced them.
 """
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ MERGED = {
     # The Somerset West and Taunton (Local Government Changes) Order 2018, from 1 April 2019
     "E07000246": ("Somerset West and Taunton", ("E07000190", "E07000191")),
 }
-NOW = {old: new for new, (_, olds) in MERGED.items() for old in olds}  # a merged district -> the council of today
+NOW = {old: new for new, (_, olds) in MERGED.items() for old in olds}  # a merged district -> its council of 2020
 
 
 def _sheet(path: Path, sheet: str) -> pd.DataFrame:
@@ -130,7 +130,7 @@ def current_districts(lookup: pd.DataFrame, code: str = "district_code", name: s
 
 
 def partnerships_now(path: Path) -> pd.DataFrame:
-    """The partnership lookup on the districts of today (`MERGED`). A partnership whose districts merged
+    """The partnership lookup on the districts of April 2020 (`MERGED`). A partnership whose districts merged
     whole into councils of their own keeps its name (Somerset). Where a new council took districts of
     two or more partnerships (Christchurch of Dorset's with Bournemouth and Poole), each council of
     those partnerships is a partnership of its own, under its name and code."""

@@ -1,6 +1,6 @@
 """`python -m analysis init`: a new data directory for any county, police force area or Community
 Safety Partnership of England and Wales, or a national folder of every force area's (`--national`),
-set up from the national ONS lookups on today's districts (`geography.MERGED`).
+set up from the national ONS lookups on the districts of April 2020 (`geography.MERGED`).
 
 It writes the area set (`areas.yml`), starter `report.yml` and `targets.yml` that name this area and
 no other, the measure catalogue, the known events (England's, for an area in England) and empty local
@@ -151,7 +151,7 @@ def county_area(estimates: Path, lookup: Path, name: str) -> dict:
 
 
 def force_area(lookup: Path, name: str) -> dict:
-    """A police force area and every Community Safety Partnership in it, each with its districts of today."""
+    """A police force area and every Community Safety Partnership in it, each with its districts of April 2020."""
     table = geography.partnerships_now(lookup)
     force = geography.closest(name, sorted(set(table["PFA17NM"])), "police force area", lookup)
     rows = table[table["PFA17NM"] == force]
@@ -168,7 +168,7 @@ def force_area(lookup: Path, name: str) -> dict:
 
 
 def partnership_area(lookup: Path, name: str) -> dict:
-    """One Community Safety Partnership and its districts of today."""
+    """One Community Safety Partnership and its districts of April 2020."""
     table = geography.partnerships_now(lookup)
     old = geography.partnerships(lookup)
     merged = old[(old["CSP17NM"].str.lower() == name.strip().lower()) & ~old["CSP17CD"].isin(table["CSP17CD"])]
@@ -202,12 +202,12 @@ def write_data_dir(data_dir: Path, area: dict, command: str) -> None:
               f"# A part's figures are the sum of its districts'.\n")
     merged = [code for part in area["parts"] for code in part.get("districts", [part["code"]]) if code in geography.MERGED]
     if merged:
-        header += ("# Districts are today's: a council formed in 2019-20 from merged districts counts their LSOAs\n"
-                   "# (ONS publishes the population of the new council only):\n"
+        header += ("# Districts are those of April 2020: a council formed in 2019-20 from merged districts\n"
+                   "# counts their LSOAs (ONS publishes the population of the new council only):\n"
                    + "".join(f"# {code} {geography.MERGED[code][0]}: the LSOAs of {', '.join(geography.MERGED[code][1])}\n"
                              for code in merged))
     (data_dir / paths.AREAS_FILE).write_text(header + _areas_yaml(area), encoding="utf-8")
-    board = (f"{area['name']} community safety board" if area["kind"] == "police force area"
+    board = (f"{area['ons_name']} community safety board" if area["kind"] == "police force area"
              else f"{area['name']} Community Safety Partnership board")
     starter = STARTER_REPORT.format(board=board, parts=parts_noun, part=KINDS[area["kind"]].part,
                                     example=area["parts"][0]["name"])
