@@ -274,3 +274,20 @@ def test_init_leaves_a_folder_it_did_not_write_beside_its_own(tmp_path):
     assert main(["init", "--national", "--data", str(tmp_path / "data")]) == 0
     assert (theirs / "notes.txt").read_text() == "mine"
     assert sorted(path.name for path in tmp_path.iterdir()) == [".data.init", "data"]
+
+
+def test_clean_cleans_each_pack_of_a_national_build_and_keeps_what_it_did_not_write(tmp_path):
+    import json
+
+    out = tmp_path / "outputs"
+    for pack, slug in (("derbyshire", "derby"), ("dorset", "dorset")):
+        quarter = out / pack / "2014-15-Q2"
+        quarter.mkdir(parents=True)
+        (out / pack / ".build.lock").write_text("")
+        (quarter / "manifest.json").write_text(json.dumps({"results": [{"slug": slug}]}))
+        for suffix in (".ipynb", ".html", ".pdf"):
+            (quarter / f"{slug}{suffix}").write_text("built")
+    (out / "derbyshire" / "2014-15-Q2" / "notes.txt").write_text("mine")
+    assert main(["clean", "--out", str(out)]) == 0
+    assert sorted(path.relative_to(out).as_posix() for path in out.rglob("*") if path.is_file()) == [
+        ".build.lock", "derbyshire/.build.lock", "derbyshire/2014-15-Q2/notes.txt", "dorset/.build.lock"]
