@@ -169,7 +169,7 @@ def _data(args: argparse.Namespace) -> int:
               f"{len(bare)} of the {len(packs)} packs ({', '.join(bare)})")
     others = sorted(found - set(forces.values()))
     if others:  # British Transport Police, Northern Ireland: no pack of England and Wales' force areas is theirs
-        print(f"not used: the files of {', '.join(others)}, which is no police force area of {args.data}")
+        print(f"not used: the files of {', '.join(others)}, whose force has no pack in {args.data / paths.NATIONAL_FILE}")
     return 0
 
 
@@ -223,6 +223,7 @@ def _derive(args: argparse.Namespace, data_dir: Path, folders: list[Path], own_f
 def _illustrative(args: argparse.Namespace) -> int:
     from analysis import illustrative
     from analysis.areas import load_areas, national_packs
+    from analysis.local_data import real_figures
 
     seed = illustrative.SEED if args.seed is None else args.seed
     packs = national_packs(args.data)
@@ -230,6 +231,11 @@ def _illustrative(args: argparse.Namespace) -> int:
     if packs and len(derived) < len(packs):
         print(f"not filled, with no derived population yet (`python -m analysis data` first): "
               f"{', '.join(pack.name for pack in packs if pack not in derived)}")
+    real = [path for data_dir in derived for path in real_figures(data_dir)]
+    if real:  # the sample is written in place of the files: never over a board's own figures
+        raise ValueError(f"{real[0]}{f' (and {len(real) - 1} other file(s))' if len(real) > 1 else ''}: real local "
+                         f"figures (not marked illustrative in local/sources.yml), which the sample would replace; "
+                         f"nothing written: move them aside, or mark them illustrative: true if they are")
     for data_dir in derived:
         residents = illustrative.latest_residents(data_dir, paths.POPULATION_FILE)
         young = illustrative.latest_residents(data_dir, paths.YOUTH_POPULATION_FILE)

@@ -421,7 +421,7 @@ def _not_reported(dataset: Dataset, measure: Measure, area: Area) -> str:
         return f"published for each council with children's services, not for {area.name}" + (
             " (the police force area)" if area.force else "")
     if measure.source in dataset.local.tables and dataset.local.tables[measure.source].empty:
-        return f"no local data supplied yet: {paths.LOCAL}/{measure.source}.csv is empty"
+        return f"no local data supplied yet: {paths.LOCAL}/{measure.source}.csv has no rows"
     return f"not reported for {area.name}"
 
 

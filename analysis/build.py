@@ -21,6 +21,7 @@ from importlib import metadata
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import papermill
 
 from analysis import paths
@@ -247,6 +248,12 @@ def build_national(data_dir: Path, force_names: list[str] | None = None, area_na
                         f"({', '.join(bare[:5])}{', ...' if len(bare) > 5 else ''}); derive them with `python -m "
                         f"analysis data --data {data_dir} --police-uk FOLDER ...`"
                         + ("" if force_names else ", or name the forces to build with --forces"))
+    if options.get("quarter") is None:  # one quarter for the whole set, or the packs would not compare
+        latest = {name: _latest_quarter(Path(data_dir) / name) for name in wanted}
+        if len(set(latest.values())) > 1:
+            raise DataError(f"{data_dir}: the packs' latest complete quarters differ ("
+                            + ", ".join(f"{name} {quarter or 'none'}" for name, quarter in latest.items())
+                            + "); name the quarter to build with --quarter")
     manifests = []
     for number, (pack, names) in enumerate(wanted.items(), start=1):
         print(f"pack {number} of {len(wanted)}: {packs[pack].county.name} ({pack})", file=sys.stderr, flush=True)
@@ -260,6 +267,12 @@ def build_national(data_dir: Path, force_names: list[str] | None = None, area_na
     print(f"national: {len(wanted) - len(failed)} of {len(wanted)} pack(s) complete"
           + (f"; failed: {', '.join(failed)}" if failed else ""), file=sys.stderr)
     return manifests
+
+
+def _latest_quarter(data_dir: Path) -> Quarter | None:
+    """A pack's latest complete quarter, from the months its police.uk files cover."""
+    quarters = complete_quarters(set(pd.read_csv(data_dir / paths.MONTHS_FILE, dtype=str)["month"]))
+    return quarters[-1] if quarters else None
 
 
 def _pack_named(packs: dict[str, AreaSet], name: str, data_dir: Path) -> str:

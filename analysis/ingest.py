@@ -39,6 +39,7 @@ PLACED_TEXT = ["force", "month", "district_code", "district_name", "reason", "cr
 PLACED_SCHEMA = pa.schema([*((column, pa.string()) for column in PLACED_TEXT), ("count", pa.int64())])
 NO_LSOA = "no LSOA code"
 LSOA_NOT_IN_LOOKUP = "LSOA not in lookup"
+FALLS_WITHIN = "falls_within"  # a file's placed counts carry its rows' force (the Falls within column) as metadata
 
 
 class IngestError(ValueError):
@@ -120,9 +121,9 @@ def count_file(path: Path, raw: bytes | None = None) -> tuple[pd.DataFrame, int]
         raise IngestError(_locate_fault(path, len(header)) or f"{path}: {error}") from error
     _check_all_rows_read(path, raw, table.num_rows)
     _check_months(path, table)
-    _check_one_force(path, table)
     counts = table.select(COUNTED_COLUMNS).group_by(COUNTED_COLUMNS).aggregate([("Month", "count")]).to_pandas()
     counts.columns = ["month", "lsoa_code", "crime_type", "count"]
+    counts.attrs[FALLS_WITHIN] = _check_one_force(path, table)
     return counts, table.num_rows
 
 
@@ -140,6 +141,8 @@ def ingest(folders: Iterable[Path], lookup: pd.DataFrame, threads: int = os.cpu_
     place = partial(_placed_file, lookup, lookup_hash, None if cache_dir is None else Path(cache_dir))
     with ThreadPoolExecutor(max_workers=threads) as pool:
         per_file = list(pool.map(place, paths))
+    _check_files_of_one_force(paths, [(table.schema.metadata or {}).get(FALLS_WITHIN.encode(), b"").decode()
+                                      for table in per_file])
     months = [{**STREET_FILE.match(path.name).groupdict(), "file": path.name,
                "rows": pc.sum(counts["count"]).as_py() or 0}  # each row is in one group: they add up
               for path, counts in zip(paths, per_file)]
@@ -174,6 +177,7 @@ def _placed_file(lookup: pd.DataFrame, lookup_hash: bytes, cache_dir: Path | Non
         except (OSError, ValueError, pa.ArrowException):
             pass
     counts, _ = count_file(path, raw)
+    falls_within = counts.attrs[FALLS_WITHIN]
     placed = counts.merge(lookup, on="lsoa_code", how="left")
     placed["reason"] = None
     placed.loc[placed["district_code"].isna(), "reason"] = LSOA_NOT_IN_LOOKUP
@@ -183,6 +187,7 @@ def _placed_file(lookup: pd.DataFrame, lookup_hash: bytes, cache_dir: Path | Non
     text = placed[PLACED_TEXT].astype(object)
     placed[PLACED_TEXT] = text.where(text.notna(), None)  # no district, or no reason: null, not a float NaN
     placed = pa.Table.from_pandas(placed, schema=PLACED_SCHEMA, preserve_index=False)
+    placed = placed.replace_schema_metadata({FALLS_WITHIN: falls_within or ""})  # kept in the cache entry too
     if entry is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
         staging = entry.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
@@ -254,18 +259,34 @@ def _check_file_month(path: Path, month: str) -> None:
                           f"police.uk publishes a month after it ends")
 
 
-def _check_one_force(path: Path, table: pa.Table) -> None:
+def _check_one_force(path: Path, table: pa.Table) -> str | None:
     """Every row of a force's file falls within that one force: rows of another force pasted in
-    would be counted in districts the report does not own, or double-counted."""
+    would be counted in districts the report does not own, or double-counted. Returns that force."""
     if "Falls within" not in table.column_names or table.num_rows == 0:
-        return
+        return None
     forces = table.column("Falls within")
     if pc.count_distinct(forces).as_py() == 1:
-        return
+        return forces[0].as_py()
     first = forces[0].as_py()
     row = pc.index(pc.not_equal(forces, first), True).as_py()
     raise IngestError(f"{path}, row {row + 2}: Falls within {forces[row].as_py()!r}, while row 2 has {first!r}; "
                       f"expected one force per file")
+
+
+def _check_files_of_one_force(paths: list[Path], falls_within: list[str]) -> None:
+    """Every file named for one force holds that force's rows: another force's file under its name
+    would be counted as its crimes (each file's own rows agree, `_check_one_force`)."""
+    by_force: dict[str, dict[str, list[Path]]] = {}
+    for path, value in zip(paths, falls_within):
+        if value:
+            by_force.setdefault(STREET_FILE.match(path.name)["force"], {}).setdefault(value, []).append(path)
+    for force, values in by_force.items():
+        if len(values) > 1:
+            usual = max(values, key=lambda value: len(values[value]))
+            odd = next(value for value in values if value != usual)
+            raise IngestError(f"{values[odd][0]}: its rows fall within {odd!r}, while {len(values[usual])} other "
+                              f"{force} file(s) fall within {usual!r} (e.g. {values[usual][0].name}); expected every "
+                              f"file named for {force} to be that force's")
 
 
 def _check_months(path: Path, table: pa.Table) -> None:

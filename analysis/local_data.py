@@ -156,6 +156,14 @@ def _check_references(path: Path, table: pd.DataFrame, name: str, measure_source
                                      f"of the catalogue (expected one of: {known})")
 
 
+def real_figures(data_dir: Path) -> list[Path]:
+    """The local files holding rows that sources.yml does not mark illustrative: real local figures."""
+    sources = _read_sources(Path(data_dir) / SOURCES_FILE)
+    files = [Path(data_dir) / LOCAL / f"{name}.csv" for name in TEMPLATES]
+    return [path for path in files if path.is_file() and not sources.get(path.name, {}).get("illustrative")
+            and len(path.read_bytes().strip().splitlines()) > 1]
+
+
 def _read_sources(path: Path) -> dict:
     if not path.is_file():
         return {}

@@ -110,6 +110,8 @@ def init_national(data_dir: Path, raw_dir: Path) -> tuple[list[dict], list[str]]
 
 
 def _check_new(data_dir: Path) -> None:
+    if data_dir.is_symlink():
+        raise IngestError(f"{data_dir}: a link; init writes a new data directory in its place: give the folder itself")
     if data_dir.exists() and (not data_dir.is_dir() or any(data_dir.iterdir())):
         raise IngestError(f"{data_dir}: already exists and is not an empty folder; init writes a new data "
                           f"directory and never overwrites one: choose another --data folder, or delete this one")
@@ -181,9 +183,13 @@ def partnership_area(lookup: Path, name: str) -> dict:
     csp = geography.closest(name, sorted(set(table["CSP17NM"])), "Community Safety Partnership", lookup)
     rows = table[table["CSP17NM"] == csp].sort_values("LAD17NM")
     if len(rows) == 1:
+        force = rows["PFA17NM"].iloc[0]
+        instead = (f"its police force area, {force}, is this one partnership, and is refused likewise"
+                   if (table["PFA17NM"] == force).sum() == 1 else
+                   f"use --police-force {force!r} (every partnership of the force, {csp} among them)"
+                   + (" or --county" if rows["LAD17CD"].iloc[0].startswith("E07") else ""))  # a district of a county
         raise IngestError(f"{lookup}: {csp} is a partnership of one district, {rows['LAD17NM'].iloc[0]}, so a pack of "
-                          f"its own would hold one paper twice; use --police-force {rows['PFA17NM'].iloc[0]!r} (every "
-                          f"partnership of the force, {csp} among them) or --county")
+                          f"its own would hold one paper twice; {instead}")
     return {"code": rows["CSP17CD"].iloc[0], "name": csp, "kind": "partnership", "force": police_uk_name(rows["PFA17NM"].iloc[0]),
             "parts": [{"code": code, "name": district} for code, district in zip(rows["LAD17CD"], rows["LAD17NM"])]}
 

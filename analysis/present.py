@@ -145,7 +145,8 @@ def exceptions(assessment: Assessment, commentary: Commentary) -> Table:
     if not rows:
         note = ("No measure is off track, missed its target or shows an SPC special cause of concern this quarter."
                 if wording.any_judged(assessment.headline) else
-                "No measure could be judged this quarter (no earlier period, target or SPC chart), so none is listed.")
+                "No measure is an exception: none has a target, an earlier period to compare with or an SPC chart "
+                "this quarter.")
     return Table(pd.DataFrame(rows, columns=columns), "exceptions", note, "Exceptions and actions")
 
 

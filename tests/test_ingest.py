@@ -136,6 +136,19 @@ def test_rows_of_a_second_force_in_a_file_are_refused_naming_the_row(tmp_path):
         count_file(path)
 
 
+def test_another_forces_file_under_this_forces_name_is_refused(tmp_path):
+    """Derbyshire's rows saved as one month of Leicestershire's would count as Leicestershire's crimes."""
+    for month in ("2022-07", "2022-08"):
+        write(tmp_path, f"{month}-testforce-street.csv", [HEADER, f"x,{month},Test Police,Test Police,,,,E01025625,n,Burglary,,"])
+    write(tmp_path, "2022-09-testforce-street.csv", [HEADER, "y,2022-09,Other Police,Other Police,,,,E01025625,n,Burglary,,"])
+    lookup = read_lookup(TEST_DATA / "lookup.csv")
+    for cache in (None, tmp_path / "cache", tmp_path / "cache"):  # counted afresh, then from the cache
+        with pytest.raises(IngestError, match=r"2022-09-testforce-street.csv: its rows fall within 'Other Police', while "
+                                              r"2 other testforce file\(s\) fall within 'Test Police' \(e.g. "
+                                              r"2022-07-testforce-street.csv\)"):
+            ingest([tmp_path], lookup, cache_dir=cache)
+
+
 def test_a_crime_id_on_two_rows_is_counted_twice_as_police_uk_publishes_it(tmp_path):
     path = write(tmp_path, "2022-07-testforce-street.csv",
                  [HEADER, "x,2022-07,a,a,,,,E01025625,n,Burglary,,", "x,2022-07,a,a,,,,E01025626,n,Burglary,,"])

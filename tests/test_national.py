@@ -173,6 +173,9 @@ def test_a_national_folder_derives_each_pack_from_its_own_forces_files_and_build
     assert "no derived police.uk data for 40 of the 42 packs to build" in capsys.readouterr().err
     assert main(["build", "--data", str(folder), "--forces", "Merseyside", "--out", str(out)]) == 2
     assert "no derived police.uk data for 1 of the 1 packs to build (merseyside)" in capsys.readouterr().err
+    assert main(["build", "--data", str(folder), "--forces", "derbyshire", "leicestershire", "--out", str(out)]) == 2
+    assert ("the packs' latest complete quarters differ (derbyshire 2014-15 Q2, leicestershire 2022-23 Q2); name the "
+            "quarter to build with --quarter") in capsys.readouterr().err
     assert main(["build", "--data", str(folder), "--forces", "Derbyshire", "--areas", "Leicester", "--out", str(out)]) == 2
     assert "unknown area 'Leicester': no pack of" in capsys.readouterr().err
     assert main(["build", "--data", str(folder), "--forces", "Derbyshire", "--forces", "Leicestershire", "--areas",
@@ -220,10 +223,10 @@ def test_a_pack_without_local_data_says_none_was_supplied_and_that_nothing_could
     assert main(["init", "--police-force", "Derbyshire", "--data", str(data)]) == 0
     assert main(["data", "--data", str(data), "--police-uk", str(DERBYSHIRE_FOLDER)]) == 0
     report = open_report("2014-15 Q2", "Derby", data, "")
-    assert report.result("hate_incidents").unavailable == "no local data supplied yet: local/local_counts.csv is empty"
+    assert report.result("hate_incidents").unavailable == "no local data supplied yet: local/local_counts.csv has no rows"
     # 2014's files have no 2013 to compare with: no reassurance that nothing is off track
-    assert report.exceptions().note == ("No measure could be judged this quarter (no earlier period, target or SPC "
-                                        "chart), so none is listed.")
+    assert report.exceptions().note == ("No measure is an exception: none has a target, an earlier period to compare "
+                                        "with or an SPC chart this quarter.")
 
 
 @needs_shared_data
@@ -291,3 +294,17 @@ def test_clean_cleans_each_pack_of_a_national_build_and_keeps_what_it_did_not_wr
     assert main(["clean", "--out", str(out)]) == 0
     assert sorted(path.relative_to(out).as_posix() for path in out.rglob("*") if path.is_file()) == [
         ".build.lock", "derbyshire/.build.lock", "derbyshire/2014-15-Q2/notes.txt", "dorset/.build.lock"]
+
+
+@needs_shared_data
+def test_illustrative_never_writes_over_real_local_figures(tmp_path, capsys):
+    data = tmp_path / "derbyshire"
+    assert main(["init", "--police-force", "Derbyshire", "--data", str(data)]) == 0
+    assert main(["data", "--data", str(data), "--police-uk", str(DERBYSHIRE_FOLDER)]) == 0
+    counts = data / "local" / "local_counts.csv"
+    counts.write_text(counts.read_text() + "hate_incidents,E06000015,2014-07,999,no\n")  # the board's own figure
+    capsys.readouterr()
+    assert main(["illustrative", "--data", str(data)]) == 2
+    assert "local_counts.csv: real local figures (not marked illustrative in local/sources.yml)" in capsys.readouterr().err
+    assert counts.read_text().endswith("hate_incidents,E06000015,2014-07,999,no\n")
+    assert not (data / "local" / "local_proportions.csv").read_text().strip().count("\n")  # nothing else written
