@@ -165,7 +165,8 @@ def _data(args: argparse.Namespace) -> int:
             raise
     bare = [pack.name for pack in packs if pack not in with_files]
     if bare:
-        print(f"not derived this time, no police.uk files of their force in the folders read (what they had is kept): "
+        print(f"not derived this time, no police.uk files of their force in the folders read (any data derived before "
+              f"is kept): "
               f"{len(bare)} of the {len(packs)} packs ({', '.join(bare)})")
     others = sorted(found - set(forces.values()))
     if others:  # British Transport Police, Northern Ireland: no pack of England and Wales' force areas is theirs

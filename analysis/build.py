@@ -248,12 +248,20 @@ def build_national(data_dir: Path, force_names: list[str] | None = None, area_na
                         f"({', '.join(bare[:5])}{', ...' if len(bare) > 5 else ''}); derive them with `python -m "
                         f"analysis data --data {data_dir} --police-uk FOLDER ...`"
                         + ("" if force_names else ", or name the forces to build with --forces"))
+    months = {name: set(pd.read_csv(Path(data_dir) / name / paths.MONTHS_FILE, dtype=str)["month"]) for name in wanted}
     if options.get("quarter") is None:  # one quarter for the whole set, or the packs would not compare
-        latest = {name: _latest_quarter(Path(data_dir) / name) for name in wanted}
+        latest = {name: (complete_quarters(present) or [None])[-1] for name, present in months.items()}
         if len(set(latest.values())) > 1:
             raise DataError(f"{data_dir}: the packs' latest complete quarters differ ("
                             + ", ".join(f"{name} {quarter or 'none'}" for name, quarter in latest.items())
                             + "); name the quarter to build with --quarter")
+    else:
+        quarter = Quarter.parse(options["quarter"])
+        lacking = [name for name, present in months.items() if not set(quarter.months) & present]
+        if lacking:
+            raise DataError(f"{data_dir}: no police.uk data for {quarter} in {len(lacking)} of the {len(wanted)} packs "
+                            f"to build ({', '.join(lacking[:5])}{', ...' if len(lacking) > 5 else ''}); name the "
+                            f"forces to build with --forces, or derive their data for {quarter}")
     manifests = []
     for number, (pack, names) in enumerate(wanted.items(), start=1):
         print(f"pack {number} of {len(wanted)}: {packs[pack].county.name} ({pack})", file=sys.stderr, flush=True)
@@ -267,12 +275,6 @@ def build_national(data_dir: Path, force_names: list[str] | None = None, area_na
     print(f"national: {len(wanted) - len(failed)} of {len(wanted)} pack(s) complete"
           + (f"; failed: {', '.join(failed)}" if failed else ""), file=sys.stderr)
     return manifests
-
-
-def _latest_quarter(data_dir: Path) -> Quarter | None:
-    """A pack's latest complete quarter, from the months its police.uk files cover."""
-    quarters = complete_quarters(set(pd.read_csv(data_dir / paths.MONTHS_FILE, dtype=str)["month"]))
-    return quarters[-1] if quarters else None
 
 
 def _pack_named(packs: dict[str, AreaSet], name: str, data_dir: Path) -> str:

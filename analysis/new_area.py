@@ -96,8 +96,7 @@ def init_national(data_dir: Path, raw_dir: Path) -> tuple[list[dict], list[str]]
     def write(staging: Path) -> None:
         staging.mkdir(parents=True)
         for area in forces:
-            write_data_dir(staging / area["force"], area,
-                           f"python -m analysis init --police-force {shlex.quote(area['ons_name'])}")
+            write_data_dir(staging / area["force"], area, "python -m analysis init --national")
         (staging / paths.NATIONAL_FILE).write_text(
             "# Every police force area of England and Wales, each a pack of its own (the force area and its\n"
             "# partnerships) in the folder named, written by `python -m analysis init --national` from the ONS\n"

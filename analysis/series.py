@@ -32,14 +32,14 @@ def _monthly(dataset: Dataset, measure: Measure, area: Area) -> pd.DataFrame:
     rows = table[table["measure_id"] == measure.id].rename(columns={"count": "numerator"})
     if "denominator" not in rows:
         rows = rows.assign(denominator=float("nan"))
-    return _area_rows(rows, area, "month", ["numerator", "denominator"])
+    return _area_rows(rows, _summed_from(dataset, area), area, "month", ["numerator", "denominator"])
 
 
 def cohorts(dataset: Dataset, measure: Measure, area: Area) -> pd.DataFrame:
     """Cohort years (index, oldest first) with the template's columns and provisional flag."""
     table = dataset.local.tables[measure.source]
     value_columns = [c for c in table.columns if c not in ("area_code", "cohort_year", "provisional")]
-    return _area_rows(table, area, "cohort_year", value_columns)
+    return _area_rows(table, _summed_from(dataset, area), area, "cohort_year", value_columns)
 
 
 def published(dataset: Dataset, measure: Measure, area: Area) -> pd.DataFrame:
@@ -63,14 +63,26 @@ def reported_for(dataset: Dataset, measure: Measure, area: Area) -> bool:
     return not read(dataset, measure, area).empty
 
 
-def _area_rows(rows: pd.DataFrame, area: Area, key: str, value_columns: list[str]) -> pd.DataFrame:
+def _summed_from(dataset: Dataset, area: Area) -> list[tuple[str, ...]]:
+    """The sets of codes whose local rows, all present, add up to an area without rows of its own:
+    the whole area's parts (a force area's partnerships), then its districts; a part's districts."""
+    parts = tuple(part.code for part in dataset.areas.districts)
+    return [parts, area.district_codes] if area.is_county and parts != area.district_codes else [area.district_codes]
+
+
+def _area_rows(rows: pd.DataFrame, summed_from: list[tuple[str, ...]], area: Area, key: str,
+               value_columns: list[str]) -> pd.DataFrame:
     rows = rows.assign(provisional=rows["provisional"] == "yes")
     own = rows[rows["area_code"] == area.code]
-    if own.empty and area.district_codes != (area.code,):
-        parts = rows[rows["area_code"].isin(area.district_codes)]
-        complete = parts.groupby(key)["area_code"].nunique() == len(area.district_codes)
+    for codes in summed_from if own.empty else []:
+        if codes == (area.code,):
+            continue
+        parts = rows[rows["area_code"].isin(codes)]
+        complete = parts.groupby(key)["area_code"].nunique() == len(codes)
         parts = parts[parts[key].isin(complete[complete].index)]
         own = parts.groupby(key, as_index=False).agg(
             {**{column: lambda v: v.sum(min_count=1) for column in value_columns}, "provisional": "any"})
+        if not own.empty:
+            break
     own = own.set_index(key).sort_index()[[*value_columns, "provisional"]]
     return own.astype({column: float for column in value_columns})

@@ -151,8 +151,8 @@ def test_a_national_folder_derives_each_pack_from_its_own_forces_files_and_build
     assert main(["data", "--data", str(folder), "--police-uk", str(DERBYSHIRE_FOLDER), *map(str, leicestershire)]) == 0
     said = capsys.readouterr().out
     assert "pack 1 of 2: derbyshire" in said and "pack 2 of 2: leicestershire" in said
-    assert ("not derived this time, no police.uk files of their force in the folders read (what they had is kept): "
-            "40 of the 42 packs") in said
+    assert ("not derived this time, no police.uk files of their force in the folders read (any data derived before "
+            "is kept): 40 of the 42 packs") in said
     assert not (folder / "dorset" / "derived").exists()
     assert main(["commentary", "--data", str(folder)]) == 2  # a national folder is not a pack
     assert f"name one pack's folder, e.g. {folder / 'derbyshire'}" in capsys.readouterr().err
@@ -176,6 +176,9 @@ def test_a_national_folder_derives_each_pack_from_its_own_forces_files_and_build
     assert main(["build", "--data", str(folder), "--forces", "derbyshire", "leicestershire", "--out", str(out)]) == 2
     assert ("the packs' latest complete quarters differ (derbyshire 2014-15 Q2, leicestershire 2022-23 Q2); name the "
             "quarter to build with --quarter") in capsys.readouterr().err
+    assert main(["build", "--data", str(folder), "--forces", "derbyshire", "leicestershire", "--quarter", "2022-23Q2",
+                 "--out", str(out)]) == 2
+    assert "no police.uk data for 2022-23 Q2 in 1 of the 2 packs to build (derbyshire)" in capsys.readouterr().err
     assert main(["build", "--data", str(folder), "--forces", "Derbyshire", "--areas", "Leicester", "--out", str(out)]) == 2
     assert "unknown area 'Leicester': no pack of" in capsys.readouterr().err
     assert main(["build", "--data", str(folder), "--forces", "Derbyshire", "--forces", "Leicestershire", "--areas",
@@ -308,3 +311,20 @@ def test_illustrative_never_writes_over_real_local_figures(tmp_path, capsys):
     assert "local_counts.csv: real local figures (not marked illustrative in local/sources.yml)" in capsys.readouterr().err
     assert counts.read_text().endswith("hate_incidents,E06000015,2014-07,999,no\n")
     assert not (data / "local" / "local_proportions.csv").read_text().strip().count("\n")  # nothing else written
+
+
+@needs_shared_data
+def test_a_force_areas_local_figures_are_the_sum_of_its_partnerships(tmp_path):
+    from analysis.report import open_report
+
+    data = tmp_path / "derbyshire"
+    assert main(["init", "--police-force", "Derbyshire", "--data", str(data)]) == 0
+    assert main(["data", "--data", str(data), "--police-uk", str(DERBYSHIRE_FOLDER)]) == 0
+    assert main(["illustrative", "--data", str(data)]) == 0
+    partnerships = {part.code for part in load_areas(data).districts}
+    with open(data / "local" / "local_counts.csv", newline="", encoding="utf-8") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["measure_id"] == "hate_incidents"
+                and row["month"] in ("2014-07", "2014-08", "2014-09")]
+    assert {row["area_code"] for row in rows} == partnerships  # the sample has rows for each partnership only
+    result = open_report("2014-15 Q2", "Derbyshire", data, "").result("hate_incidents")
+    assert result.numerator == sum(int(row["count"]) for row in rows) and result.unavailable is None
