@@ -274,12 +274,18 @@ def national_packs(folder: Path, lookup: Path, partnerships: Path, least_areas: 
         peak = cluster.communicate("", timeout=120)[0].split()
     county_areas = len(load_areas(paths.DATA_DIR).all)
     per_area, county_per_area = everything["work_seconds"] / areas, county["work_seconds"] / county_areas
+    packs = {}  # each pack's own build, from its manifest (the last run's): a pack's areas each compare all its parts
+    for manifest in sorted((folder / "out-all").glob("*/*/manifest.json")):
+        built = json.loads(manifest.read_text(encoding="utf-8"))
+        packs[manifest.parent.parent.name] = {"areas": len(built["areas"]), "seconds": built["wall_seconds"],
+                                              "seconds_per_area": round(built["wall_seconds"] / len(built["areas"]), 2)}
     return {"forces": list(chosen), "areas": areas, "rows": rows, "months": 36,
             "workers": workers, "data_seconds_national_folder": round(derive[1], 2),
             "county_pack": county, "county_seconds_per_area": round(county_per_area, 2),
             "ten_areas": ten, "all_areas": everything, "seconds_per_area": round(per_area, 2),
             "per_area_over_county": round(per_area / county_per_area, 2),
             "all_over_ten": round(everything["work_seconds"] / ten["work_seconds"], 2), "areas_over_ten": round(areas / 10, 2),
+            "packs": packs,
             "scheduler_peak_mib": int(peak[-1]) // 1024 if peak else None}
 
 
