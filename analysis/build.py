@@ -413,7 +413,9 @@ def _report_missing_commentary(results: list[dict], strict: bool) -> list[dict]:
     for result in results:
         missing = result.get("commentary_missing") or []
         if missing:
-            print(f"{result['area']} ({result.get('commentary_file', 'no commentary file')}): commentary to write or "
+            file = result.get("commentary_file")
+            drafted = "" if file and Path(file).exists() else " (no file yet: `python -m analysis commentary` drafts it)"
+            print(f"{result['area']} ({file or 'no commentary file'}{drafted}): commentary to write or "
                   f"check: {'; '.join(missing)}", file=sys.stderr)
             if strict:
                 failures.append({**result, "status": "failed",

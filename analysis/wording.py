@@ -511,7 +511,8 @@ def data_gaps(dataset: Dataset, quarter: Quarter, assessment: Assessment | None 
         elif result.value is not None and result.change is None and result.period_type not in ("annual_cohort",
                                                                                                 "calendar_year"):
             key = ("police.uk comparison", result.previous_label) if whose == "police.uk" else (whose, "")
-            gaps.setdefault(key, f"{figures} lack months of {result.previous_label}: there is no comparison with it.")
+            gaps.setdefault(key, f"{figures} lack months of {result.previous_label}, so there is no comparison "
+                                 f"with that period.")
     return list(gaps.values())
 
 

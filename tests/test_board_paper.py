@@ -104,8 +104,9 @@ def test_strict_refuses_an_exception_without_commentary_and_publishes_nothing(sm
                           commentary_dir=tmp_path / "commentary")
     assert manifest["status"] == "failed" and not (tmp_path / "out" / "2022-23-Q2").exists()
     err = capsys.readouterr().err
-    assert "Testshire (" in err and "testshire.md): commentary to write or check: exception youth_reoffending_rate " \
-        "has no cause, action, owner or due" in err
+    assert "Testshire (" in err and ("testshire.md (no file yet: `python -m analysis commentary` drafts it)): commentary "
+                                     "to write or check: exception youth_reoffending_rate has no cause, action, owner or "
+                                     "due") in err
     assert "--strict refuses missing commentary" in err
 
 

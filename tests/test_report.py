@@ -197,8 +197,8 @@ def test_a_report_computed_by_older_code_is_never_found_under_the_current_codes_
 
 @pytest.mark.parametrize("source, reason", [
     ("hate_incidents,E07000133,2022-09,", "Hate incidents reported (illustrative): the figures for Melton lack 1 month(s) of 2022-23 Q2."),
-    ("hate_incidents,E07000133,2021-08,", "Hate incidents reported (illustrative): the figures for Melton lack months of 2021-22 Q2: "
-                                          "there is no comparison with it."),
+    ("hate_incidents,E07000133,2021-08,", "Hate incidents reported (illustrative): the figures for Melton lack months of 2021-22 Q2, "
+                                          "so there is no comparison with that period."),
 ])
 def test_the_paper_says_what_one_areas_data_lack(small_data_dir, tmp_path, source, reason):
     import shutil
