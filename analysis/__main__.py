@@ -139,7 +139,7 @@ def _init(args: argparse.Namespace) -> int:
 
 def _data(args: argparse.Namespace) -> int:
     from analysis import prepare
-    from analysis.areas import load_areas, national_packs
+    from analysis.areas import national_packs
     from analysis.ingest import STREET_FILE, IngestError, find_street_files
 
     folders = args.police_uk or prepare.police_uk_folders(args.raw)
@@ -147,8 +147,7 @@ def _data(args: argparse.Namespace) -> int:
     if packs is None:
         return _derive(args, args.data, folders)
     found = {STREET_FILE.match(path.name)["force"] for path in find_street_files(folders)}
-    forces = {pack: load_areas(pack).force for pack in packs}
-    with_files = [pack for pack in packs if forces[pack] in found]
+    with_files = [pack for pack in packs if pack.name in found]  # a pack's folder is its force's police.uk name
     if not with_files:
         raise IngestError(f"no police.uk files of any pack's force in {', '.join(map(str, folders))} (files of: "
                           f"{', '.join(sorted(found))}); expected files named YYYY-MM-<force>-street.csv for the "
@@ -168,7 +167,7 @@ def _data(args: argparse.Namespace) -> int:
         print(f"not derived this time, no police.uk files of their force in the folders read (any data derived before "
               f"is kept): "
               f"{len(bare)} of the {len(packs)} packs ({', '.join(bare)})")
-    others = sorted(found - set(forces.values()))
+    others = sorted(found - {pack.name for pack in packs})
     if others:  # British Transport Police, Northern Ireland: no pack of England and Wales' force areas is theirs
         print(f"not used: the files of {', '.join(others)}, whose force has no pack in {args.data / paths.NATIONAL_FILE}")
     return 0

@@ -51,9 +51,10 @@ def python(imports: str, work: str) -> list[str]:
     return [sys.executable, "-c", f"{imports}\nimport time\n_started = time.perf_counter()\n{work}\n" + REPORT]
 
 
-def build(out: Path, workers: int, force: bool = True) -> list[str]:
+def build(out: Path, workers: int, force: bool = True, scheduler: str | None = None) -> list[str]:
+    """The default pack's build, in local processes or on the Dask cluster at `scheduler`."""
     return python("from analysis.build import build_pack",
-                  f"manifest = build_pack(out_dir={str(out)!r}, workers={workers}, force={force})\n"
+                  f"manifest = build_pack(out_dir={str(out)!r}, workers={workers}, force={force}, scheduler={scheduler!r})\n"
                   f"assert manifest['status'] == 'complete'")
 
 
@@ -218,11 +219,6 @@ def build_national(national: Path, forces: list[str], areas: list[str] | None, o
                   f"assert all(manifest['status'] == 'complete' for manifest in manifests), manifests")
 
 
-def build_county(out: Path, scheduler: str) -> list[str]:
-    return python("from analysis.build import build_pack",
-                  f"assert build_pack(out_dir={str(out)!r}, force=True, scheduler={scheduler!r})['status'] == 'complete'")
-
-
 def national_packs(folder: Path, lookup: Path, partnerships: Path, least_areas: int, runs: int, workers: int) -> dict:
     """A national folder as a user makes one (`init --national`), with synthetic files for whole
     police force areas in name order until their packs hold `least_areas` areas: three years of
@@ -267,7 +263,7 @@ def national_packs(folder: Path, lookup: Path, partnerships: Path, least_areas: 
     try:
         address = cluster.stdout.readline().strip()
         timed(build_national(national, list(first_ten), ten_areas, folder / "out-warm", address))  # workers start, untimed
-        county = median_of(runs, build_county(folder / "out-county", address))
+        county = median_of(runs, build(folder / "out-county", workers, scheduler=address))
         ten = median_of(runs, build_national(national, list(first_ten), ten_areas, folder / "out-ten", address))
         everything = median_of(runs, build_national(national, list(chosen), None, folder / "out-all", address))
     finally:

@@ -52,7 +52,7 @@ def derive_tables(
     result = ingest(police_uk_folders, lookup, cache_dir=Path(data_dir) / INGEST_CACHE,
                     force=areas.force if own_force_only else None)
     subset = pd.read_csv(lookup_path, dtype=str, usecols=["LSOA11CD", "LSOA11NM", "LAD15CD", "LAD15NM"])
-    today = subset["LAD15CD"].map(geography.NOW).fillna(subset["LAD15CD"])
+    today = geography.current_districts(subset, "LAD15CD", "LAD15NM")["LAD15CD"]
     subset = subset[today.isin(district_codes)].sort_values("LSOA11CD", ignore_index=True)  # as published
     tables = {
         paths.CRIME_COUNTS_FILE: result.crime_counts,
